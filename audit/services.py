@@ -1,0 +1,77 @@
+"""Writing audit events. Call inside the transaction of the change, as its last write."""
+
+import hashlib
+import json
+
+from django.db import transaction
+
+from .models import AuditChainHead, AuditEvent
+
+GENESIS = "0" * 64
+
+
+def _digest(prev_hash: str, event: AuditEvent) -> str:
+    payload = json.dumps(
+        [
+            prev_hash,
+            event.at.isoformat(),
+            event.actor_id,
+            event.action,
+            event.object_type,
+            str(event.object_id),
+            event.from_state,
+            event.to_state,
+            event.comment,
+            event.data,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj,
+    from_state: str = "",
+    to_state: str = "",
+    comment: str = "",
+    data: dict | None = None,
+) -> AuditEvent:
+    """Append one event; the head row lock orders concurrent appends into one chain."""
+    head = AuditChainHead.objects.select_for_update().get(id=1)
+    event = AuditEvent(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        from_state=from_state or "",
+        to_state=to_state or "",
+        comment=comment or "",
+        data=json.loads(json.dumps(data or {}, default=str)),
+        prev_hash=head.last_hash,
+    )
+    event.hash = _digest(head.last_hash, event)
+    event.save()
+    head.last_hash = event.hash
+    head.save(update_fields=["last_hash"])
+    return event
+
+
+def audit_verify_chain() -> tuple[bool, int, AuditEvent | None]:
+    """Walk the chain in order. Returns (ok, events checked, first broken event)."""
+    prev = GENESIS
+    count = 0
+    for event in AuditEvent.objects.order_by("id").iterator():
+        if event.prev_hash != prev or _digest(prev, event) != event.hash:
+            return False, count, event
+        prev = event.hash
+        count += 1
+    head = AuditChainHead.objects.filter(id=1).first()
+    if head and head.last_hash != prev:
+        return False, count, None
+    return True, count, None

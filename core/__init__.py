@@ -1,0 +1,1 @@
+"""Small pieces shared by every app (no models of its own, so no app to install)."""

@@ -1,0 +1,330 @@
+"""Programmes, organisations, applications and the statuses they lead to."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+from core.models import TimeStamped
+
+
+class Program(TimeStamped):
+    """One regime (e.g. Tomsk network platforms) with its rules."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    title = models.CharField(_("title"), max_length=500)
+    council_name = models.CharField(_("council"), max_length=255)
+    authority_name = models.CharField(_("approving authority"), max_length=255)
+    status_name = models.CharField(_("status granted"), max_length=255)
+    status_term_years = models.PositiveSmallIntegerField(
+        _("status term, academic years"), default=3
+    )
+    academic_year_start_month = models.PositiveSmallIntegerField(
+        _("month the academic year starts"), default=9
+    )
+    registration_prefix = models.CharField(_("registration number prefix"), max_length=16)
+    is_active = models.BooleanField(_("accepting applications"), default=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    academic_year_start_month__gte=1, academic_year_start_month__lte=12
+                ),
+                name="program_ay_month_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status_term_years__gte=1), name="program_term_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Organisation(TimeStamped):
+    name = models.CharField(_("full name"), max_length=500)
+    short_name = models.CharField(_("short name"), max_length=255)
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="OrganisationMembership", related_name="organisations"
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["short_name"]
+
+    def __str__(self):
+        return self.short_name
+
+
+class OrganisationMembership(TimeStamped):
+    """Who may act for an organisation (its platform coordinator)."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Coordinator")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    role = models.CharField(
+        _("role"), max_length=32, choices=Role.choices, default=Role.COORDINATOR
+    )
+
+    class Meta:
+        verbose_name = _("organisation membership")
+        verbose_name_plural = _("organisation memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.organisation}"
+
+
+class Direction(models.TextChoices):
+    """Activity directions of the Tomsk regulation, section I.4."""
+
+    CREATIVE = "creative", _("Creative environment supporting young teachers")
+    COMPETENCE = "competence", _("Professional competence of young teachers")
+
+
+class Application(TimeStamped):
+    """Заявка (Приложение 1). Editable only as a draft or when returned for revision."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("New status")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        AT_METHODIST = "at_methodist", _("Being checked by a methodist")
+        RETURNED = "returned", _("Returned for revision")
+        AT_COUNCIL = "at_council", _("Awaiting the council's decision")
+        AT_DEPARTMENT = "at_department", _("Awaiting approval by the department")
+        GRANTED = "granted", _("Status granted")
+        REFUSED = "refused", _("Refused")
+
+    EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, verbose_name=_("programme"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        verbose_name=_("organisation"),
+        related_name="applications",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.NEW)
+    state = models.CharField(
+        _("state"), max_length=32, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    topic = models.CharField(_("topic of the platform"), max_length=500, blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=32, choices=Direction.choices, blank=True
+    )
+    goals = models.TextField(_("goals"), blank=True)
+    tasks = models.TextField(_("tasks"), blank=True)
+    expected_results = models.TextField(_("expected results"), blank=True)
+    responsible_name = models.CharField(_("responsible person"), max_length=255, blank=True)
+    responsible_position = models.CharField(_("position"), max_length=255, blank=True)
+    responsible_phone = models.CharField(_("phone"), max_length=64, blank=True)
+    responsible_email = models.EmailField(_("e-mail"), blank=True)
+    partners = models.TextField(
+        _("partners"), blank=True, help_text=_("External partners, one per line.")
+    )
+    attachments = models.ManyToManyField(
+        "documents.Document", blank=True, related_name="+", verbose_name=_("attachments")
+    )
+    reg_number = models.CharField(_("registration number"), max_length=64, blank=True)
+    reg_date = models.DateField(_("registration date"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    order = models.ForeignKey(
+        "Order",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("approved by order"),
+    )
+    process = models.OneToOneField(
+        Process, null=True, blank=True, on_delete=models.SET_NULL, related_name="application"
+    )
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at"]
+        permissions = [
+            ("view_all_applications", _("Can see every application")),
+            ("check_application", _("Can check an application for completeness")),
+            ("decide_application", _("Can record the council's decision")),
+            ("approve_application", _("Can approve a decision by order")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "reg_number"],
+                condition=~models.Q(reg_number=""),
+                name="application_reg_number_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reg_number or _("Draft application #%(id)s") % {"id": self.pk}
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in self.EDITABLE_STATES
+
+
+class PlannedEvent(TimeStamped):
+    """A network event the platform promises for one of its three academic years."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="planned_events"
+    )
+    year_index = models.PositiveSmallIntegerField(_("academic year of the status (1–3)"))
+    title = models.CharField(_("event"), max_length=500)
+    timing = models.CharField(
+        _("when"), max_length=100, help_text=_("e.g. “October” or “15.03.2027”")
+    )
+    audience = models.CharField(_("participants"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("planned event")
+        verbose_name_plural = _("planned events")
+        ordering = ["year_index", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year_index__gte=1, year_index__lte=10),
+                name="planned_event_year_range",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class RegistrationCounter(models.Model):
+    """Per-programme, per-year incoming counter; incremented under a row lock (no gaps)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "year"], name="counter_unique")]
+
+    def __str__(self):
+        return f"{self.program.code} {self.year}: {self.last_number}"
+
+
+class CouncilDecision(TimeStamped):
+    """What the council decided on an application at one meeting."""
+
+    class Outcome(models.TextChoices):
+        GRANTED = "granted", _("Grant the status")
+        REFUSED = "refused", _("Refuse")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="council_decisions"
+    )
+    outcome = models.CharField(_("decision"), max_length=16, choices=Outcome.choices)
+    reasons = models.TextField(_("reasons"))
+    meeting_date = models.DateField(_("meeting date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("council decision")
+        verbose_name_plural = _("council decisions")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} ({self.meeting_date:%d.%m.%Y})"
+
+
+class Order(TimeStamped):
+    """Распоряжение of the approving authority; one order may approve several decisions."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT)
+    number = models.CharField(_("order number"), max_length=64)
+    date = models.DateField(_("order date"))
+    year = models.PositiveSmallIntegerField(editable=False)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "year", "number"], name="order_number_unique_per_year"
+            )
+        ]
+
+    def __str__(self):
+        return _("Order No. %(number)s of %(date)s") % {
+            "number": self.number,
+            "date": self.date.strftime("%d.%m.%Y"),
+        }
+
+
+class Status(TimeStamped):
+    """The granted status. Issue 6 turns `state` into a state machine with its own history."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        EXPIRED = "expired", _("Expired")
+        TERMINATED = "terminated", _("Terminated")
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, verbose_name=_("programme"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="statuses",
+        verbose_name=_("organisation"),
+    )
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="status")
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="statuses", verbose_name=_("order")
+    )
+    topic = models.CharField(_("topic"), max_length=500)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)
+
+    class Meta:
+        verbose_name = _("status")
+        verbose_name_plural = _("statuses")
+        ordering = ["organisation__short_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gt=models.F("valid_from")), name="status_term_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["program", "organisation"],
+                condition=models.Q(state="active"),
+                name="one_active_status_per_program",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} — {self.program.status_name}"
+
+
+class ApplicationProcess(Process):
+    """Proxy so the review flow's process rows are told apart from other flows'."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("application review")
+        verbose_name_plural = _("application reviews")

@@ -1,0 +1,217 @@
+"""Reads: who may see what, what an application's state means to a person, what is waiting."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from audit.models import AuditEvent
+
+from .models import Application, Organisation, Status
+
+OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+SEE_ALL = "workflows.view_all_applications"
+
+# Which people hold a waiting step, when nobody has taken it yet.
+ROLE_OF_STEP = {
+    "check": gettext_lazy("methodists of the information and methodology centre"),
+    "council": gettext_lazy("the council secretary"),
+    "approve": gettext_lazy("the department of education"),
+}
+
+
+def application_for_process(process) -> Application:
+    return Application.objects.select_related("created_by").get(process_id=process.pk)
+
+
+def organisations_of(user) -> QuerySet[Organisation]:
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(organisationmembership__user=user)
+
+
+def application_visible_qs(user) -> QuerySet[Application]:
+    """Staff with the see-all permission see every case; applicants only their organisations'."""
+    qs = Application.objects.select_related("program", "organisation", "created_by")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.has_perm(SEE_ALL):
+        return qs
+    return qs.filter(organisation__organisationmembership__user=user).distinct()
+
+
+def application_can_edit(*, application: Application, user) -> bool:
+    """Only members of the applicant organisation, and only while it is a draft or returned."""
+    return (
+        application.is_editable
+        and organisations_of(user).filter(pk=application.organisation_id).exists()
+    )
+
+
+def application_completeness_errors(application: Application) -> dict[str, list[str]]:
+    """Field → messages for everything a submitted application must have."""
+    errors: dict[str, list[str]] = {}
+    required = {
+        "topic": _("State the topic of the platform."),
+        "direction": _("Choose the direction of the platform."),
+        "goals": _("Describe the goals."),
+        "tasks": _("Describe the tasks."),
+        "expected_results": _("Describe the expected results."),
+        "responsible_name": _("Name the responsible person."),
+        "responsible_position": _("State the position of the responsible person."),
+    }
+    for field, message in required.items():
+        if not str(getattr(application, field) or "").strip():
+            errors[field] = [message]
+    if not (application.responsible_phone.strip() or application.responsible_email.strip()):
+        errors["responsible_phone"] = [_("Give a phone or an e-mail of the responsible person.")]
+    years = set(application.planned_events.values_list("year_index", flat=True))
+    missing = [y for y in range(1, application.program.status_term_years + 1) if y not in years]
+    if missing:
+        errors["planned_events"] = [
+            _("Plan at least one network event for each year of the status; missing: %(years)s.")
+            % {"years": ", ".join(str(y) for y in missing)}
+        ]
+    active = Status.objects.filter(
+        program=application.program,
+        organisation=application.organisation,
+        state=Status.State.ACTIVE,
+    ).first()
+    if active:
+        errors["organisation"] = [
+            _("%(org)s already holds this status until %(date)s.")
+            % {"org": application.organisation, "date": active.valid_until.strftime("%d.%m.%Y")}
+        ]
+    return errors
+
+
+def application_open_task(application: Application) -> Task | None:
+    if not application.process_id:
+        return None
+    return (
+        Task.objects.filter(process_id=application.process_id, status__in=OPEN_TASK_STATUSES)
+        .select_related("owner")
+        .order_by("-created")
+        .first()
+    )
+
+
+def application_latest_comment(application: Application, action: str) -> str:
+    event = (
+        AuditEvent.objects.filter(
+            object_type=Application._meta.label_lower, object_id=str(application.pk), action=action
+        )
+        .order_by("-id")
+        .first()
+    )
+    return event.comment if event else ""
+
+
+def application_state_label(application: Application) -> str:
+    """The state in the applicant's words, with the date or reason that matters to them."""
+    state = Application.State
+    if application.state == state.GRANTED and hasattr(application, "status"):
+        return _("Status granted until %(date)s") % {
+            "date": application.status.valid_until.strftime("%d.%m.%Y")
+        }
+    if application.state == state.REFUSED:
+        decision = application.council_decisions.first()
+        reasons = decision.reasons if decision else ""
+        return _("Refused: %(reasons)s") % {"reasons": reasons}
+    labels = {
+        state.DRAFT: _("Draft"),
+        state.AT_METHODIST: _("Being checked by a methodist"),
+        state.RETURNED: _("Returned for revision"),
+        state.AT_COUNCIL: _("Awaiting the council's decision"),
+        state.AT_DEPARTMENT: _("Awaiting approval by the department"),
+        state.GRANTED: _("Status granted"),
+    }
+    return labels[application.state]
+
+
+def application_holder(application: Application) -> str:
+    """Who must act next, in words: a named person once someone took the step, else a role."""
+    if application.state in (Application.State.DRAFT, Application.State.RETURNED):
+        return str(application.organisation)
+    task = application_open_task(application)
+    if task is None:
+        return ""
+    if task.owner_id:
+        return task.owner.get_full_name()
+    return str(ROLE_OF_STEP.get(task.flow_task.name, ""))
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    actor: str
+    action: str
+    label: str
+    comment: str
+
+
+ACTION_LABELS = {
+    "application.create": gettext_lazy("Draft created"),
+    "application.update": gettext_lazy("Draft edited"),
+    "application.attach": gettext_lazy("File attached"),
+    "application.submit": gettext_lazy("Submitted and registered"),
+    "application.claim": gettext_lazy("Taken for work"),
+    "application.accept": gettext_lazy("Accepted as complete"),
+    "application.return": gettext_lazy("Returned for revision"),
+    "application.resubmit": gettext_lazy("Corrected and submitted again"),
+    "application.council_grant": gettext_lazy("Council granted the status"),
+    "application.council_refuse": gettext_lazy("Council refused the status"),
+    "application.approve": gettext_lazy("Approved by order"),
+    "application.department_return": gettext_lazy("Returned to the council by the department"),
+    "application.status_granted": gettext_lazy("Status entered in the registry"),
+}
+
+
+def application_timeline(application: Application) -> list[TimelineEntry]:
+    events = AuditEvent.objects.filter(
+        object_type=Application._meta.label_lower, object_id=str(application.pk)
+    ).select_related("actor")
+    return [
+        TimelineEntry(
+            at=e.at,
+            actor=e.actor.get_full_name() if e.actor else _("system"),
+            action=e.action,
+            label=str(ACTION_LABELS.get(e.action, e.action)),
+            comment=e.comment,
+        )
+        for e in events.order_by("id")
+    ]
+
+
+def task_visible_qs(user) -> QuerySet[Task]:
+    """Open steps this user holds, or may take: the owner, or a holder of the step's permission."""
+    from .flows import ApplicationFlow
+
+    qs = Task.objects.filter(
+        process__flow_class=ApplicationFlow, status__in=OPEN_TASK_STATUSES
+    ).select_related("process", "owner")
+    if not user.is_authenticated:
+        return qs.none()
+    perms = [
+        p
+        for p in ("check_application", "decide_application", "approve_application")
+        if user.has_perm(f"workflows.{p}")
+    ]
+    claimable = Q(owner__isnull=True, owner_permission__in=[f"workflows.{p}" for p in perms])
+    return qs.filter(Q(owner=user) | claimable).order_by("created")
+
+
+def task_application(task: Task) -> Application:
+    return Application.objects.select_related("program", "organisation", "created_by").get(
+        process_id=task.process_id
+    )
+
+
+def status_registry_qs() -> QuerySet[Status]:
+    return Status.objects.filter(state=Status.State.ACTIVE).select_related(
+        "program", "organisation", "order"
+    )
