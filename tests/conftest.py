@@ -1,0 +1,65 @@
+"""Shared fixtures. Server-bound tests run for real in CI and are skipped, with the reason, elsewhere."""
+
+import os
+
+import pytest
+from django.db import connection
+
+from tests.factories import CoordinatorFactory, OrganisationFactory, ProgramFactory, UserFactory
+from workflows import roles
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_server(reason: str) -> None:
+    """Fail in CI (the servers must be there), skip on a laptop without them."""
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres(db):
+    """Tests of locking and concurrency: only PostgreSQL shows the real behaviour."""
+    if connection.vendor != "postgresql":
+        require_server("this test needs PostgreSQL (set DATABASE_URL=postgres://...)")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def program(db):
+    return ProgramFactory()
+
+
+@pytest.fixture
+def school(db):
+    return OrganisationFactory()
+
+
+@pytest.fixture
+def coordinator(school):
+    return CoordinatorFactory(username="coordinator", organisation=school)
+
+
+@pytest.fixture
+def other_coordinator(db):
+    return CoordinatorFactory(username="other_coordinator")
+
+
+@pytest.fixture
+def methodist(db):
+    return UserFactory(username="methodist", groups=[roles.METHODISTS])
+
+
+@pytest.fixture
+def secretary(db):
+    return UserFactory(username="secretary", groups=[roles.SECRETARIES])
+
+
+@pytest.fixture
+def official(db):
+    return UserFactory(username="official", groups=[roles.DEPARTMENT])

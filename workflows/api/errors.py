@@ -1,0 +1,7 @@
+"""Placeholder replaced by the API work: maps domain errors to JSON."""
+
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    return drf_exception_handler(exc, context)
