@@ -3,7 +3,7 @@
 import hashlib
 import json
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from .models import AuditChainHead, AuditEvent
 
@@ -31,6 +31,24 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _locked_head() -> AuditChainHead:
+    """The migration creates the head; recreate it race-free if a flush removed it."""
+    head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+    if head is None:
+        try:
+            with transaction.atomic():
+                AuditChainHead.objects.create(id=1, last_hash=_chain_tail_hash())
+        except IntegrityError:
+            pass  # a concurrent writer created it first
+        head = AuditChainHead.objects.select_for_update().get(id=1)
+    return head
+
+
+def _chain_tail_hash() -> str:
+    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+    return last or GENESIS
+
+
 @transaction.atomic
 def audit_record(
     *,
@@ -43,7 +61,7 @@ def audit_record(
     data: dict | None = None,
 ) -> AuditEvent:
     """Append one event; the head row lock orders concurrent appends into one chain."""
-    head = AuditChainHead.objects.select_for_update().get(id=1)
+    head = _locked_head()
     event = AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,

@@ -8,7 +8,12 @@ from .models import Application, CouncilDecision, PlannedEvent
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker: its value is always ISO, whatever the display format."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class ApplicationForm(forms.ModelForm):
@@ -34,6 +39,15 @@ class ApplicationForm(forms.ModelForm):
             "expected_results": forms.Textarea(attrs={"rows": 3}),
             "partners": forms.Textarea(attrs={"rows": 3}),
         }
+
+    PLATFORM = ("topic", "direction", "goals", "tasks", "expected_results", "partners")
+    RESPONSIBLE = ("responsible_name", "responsible_position", "responsible_phone", "responsible_email")
+
+    def platform_fields(self):
+        return [self[name] for name in self.PLATFORM]
+
+    def responsible_fields(self):
+        return [self[name] for name in self.RESPONSIBLE]
 
 
 class PlannedEventForm(forms.ModelForm):

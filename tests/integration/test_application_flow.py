@@ -39,7 +39,11 @@ def test_whole_case_with_two_revisions_and_a_department_return(
     assert application.state == State.AT_METHODIST
     assert application.reg_number == "ЗСП-2026/0001"
     assert application.reg_date == datetime.date(2026, 11, 20)
-    assert selectors.application_holder(application) == "методистов информационно-методического центра" or selectors.application_holder(application)
+    assert selectors.application_holder(
+        application
+    ) == "методистов информационно-методического центра" or selectors.application_holder(
+        application
+    )
 
     # Two revision loops.
     for round_ in (1, 2):
@@ -48,7 +52,10 @@ def test_whole_case_with_two_revisions_and_a_department_return(
         assert selectors.application_state_label(application) == "Возвращена на доработку"
         assert open_task(application).owner == coordinator
         services.application_update(
-            application_id=application.pk, user=coordinator, fields={"goals": f"Цели v{round_}"}, events=None
+            application_id=application.pk,
+            user=coordinator,
+            fields={"goals": f"Цели v{round_}"},
+            events=None,
         )
         services.application_submit(application_id=application.pk, user=coordinator)
         application.refresh_from_db()
@@ -57,14 +64,40 @@ def test_whole_case_with_two_revisions_and_a_department_return(
     do(methodist, application, decision="accept", comment="")
     assert application.state == State.AT_COUNCIL
 
-    do(secretary, application, decision="granted", reasons="Соответствует положению", meeting_date=datetime.date(2026, 11, 19))
+    do(
+        secretary,
+        application,
+        decision="granted",
+        reasons="Соответствует положению",
+        meeting_date=datetime.date(2026, 11, 19),
+    )
     assert application.state == State.AT_DEPARTMENT
 
     # The department returns it to the council once.
-    do(official, application, decision="return", comment="Уточните решение", order_number="", order_date=None)
+    do(
+        official,
+        application,
+        decision="return",
+        comment="Уточните решение",
+        order_number="",
+        order_date=None,
+    )
     assert application.state == State.AT_COUNCIL
-    do(secretary, application, decision="granted", reasons="Повторно: соответствует", meeting_date=datetime.date(2026, 11, 20))
-    do(official, application, decision="approve", order_number="125-р", order_date=datetime.date(2026, 11, 20), comment="")
+    do(
+        secretary,
+        application,
+        decision="granted",
+        reasons="Повторно: соответствует",
+        meeting_date=datetime.date(2026, 11, 20),
+    )
+    do(
+        official,
+        application,
+        decision="approve",
+        order_number="125-р",
+        order_date=datetime.date(2026, 11, 20),
+        comment="",
+    )
 
     application.refresh_from_db()
     assert application.state == State.GRANTED
@@ -88,15 +121,28 @@ def test_refused_case_tells_the_applicant_why(coordinator, school, methodist, se
     application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
     services.application_submit(application_id=application.pk, user=coordinator)
     do(methodist, application, decision="accept")
-    do(secretary, application, decision="refused", reasons="Нет опыта работы с молодыми педагогами", meeting_date=datetime.date.today())
+    do(
+        secretary,
+        application,
+        decision="refused",
+        reasons="Нет опыта работы с молодыми педагогами",
+        meeting_date=datetime.date.today(),
+    )
     assert application.state == State.REFUSED
-    assert selectors.application_state_label(application) == "Отказано: Нет опыта работы с молодыми педагогами"
+    assert (
+        selectors.application_state_label(application)
+        == "Отказано: Нет опыта работы с молодыми педагогами"
+    )
     assert application.process.status == "DONE"
     assert not Status.objects.exists()
 
 
-def test_incomplete_application_is_refused_at_submit_and_nothing_changes(coordinator, school, program):
-    application = ApplicationFactory(organisation=school, created_by=coordinator, program=program, topic="", events=[1])
+def test_incomplete_application_is_refused_at_submit_and_nothing_changes(
+    coordinator, school, program
+):
+    application = ApplicationFactory(
+        organisation=school, created_by=coordinator, program=program, topic="", events=[1]
+    )
     with pytest.raises(ValidationError) as err:
         services.application_submit(application_id=application.pk, user=coordinator)
     assert set(err.value.message_dict) == {"topic", "planned_events"}
@@ -106,7 +152,9 @@ def test_incomplete_application_is_refused_at_submit_and_nothing_changes(coordin
     assert application.process is None
 
 
-def test_double_submit_and_double_completion_get_a_clear_conflict(coordinator, school, methodist, program):
+def test_double_submit_and_double_completion_get_a_clear_conflict(
+    coordinator, school, methodist, program
+):
     application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
     services.application_submit(application_id=application.pk, user=coordinator)
     with pytest.raises(ConflictError):
@@ -116,7 +164,9 @@ def test_double_submit_and_double_completion_get_a_clear_conflict(coordinator, s
         services.task_complete(task_id=task.pk, user=methodist, data={"decision": "accept"})
 
 
-def test_a_step_taken_by_one_methodist_cannot_be_done_by_another(coordinator, school, methodist, program):
+def test_a_step_taken_by_one_methodist_cannot_be_done_by_another(
+    coordinator, school, methodist, program
+):
     from tests.factories import UserFactory
     from workflows import roles
 

@@ -1,0 +1,318 @@
+"""HTML pages. Thin: parse input, call one service or selector, render. Rules live in services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from viewflow.workflow import chart
+from viewflow.workflow.models import Task
+
+from audit.services import audit_record
+
+from . import selectors, services
+from .errors import DocketError
+from .flows import ApplicationFlow
+from .forms import (
+    ApplicationForm,
+    ApproveForm,
+    AttachmentForm,
+    CheckForm,
+    CouncilForm,
+    PlannedEventFormSet,
+    ReviseForm,
+)
+from .models import Application, Program
+
+STEP_FORMS = {"check": CheckForm, "revise": ReviseForm, "council": CouncilForm, "approve": ApproveForm}
+
+
+def _visible_application(request, pk) -> Application:
+    """404 for anything the user may not see: others' cases are not even confirmed to exist."""
+    return get_object_or_404(selectors.application_visible_qs(request.user), pk=pk)
+
+
+def _visible_task(request, pk) -> Task:
+    task = get_object_or_404(Task.objects.select_related("owner", "process"), pk=pk)
+    if not selectors.application_visible_qs(request.user).filter(process_id=task.process_id).exists():
+        raise Http404
+    return task
+
+
+def _errors_to_messages(request, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field_errors in exc.message_dict.values():
+            for message in field_errors:
+                messages.error(request, message)
+    else:
+        for message in exc.messages:
+            messages.error(request, message)
+
+
+def _events_from(formset) -> list[dict]:
+    return [
+        {k: f.cleaned_data[k] for k in ("year_index", "title", "timing", "audience")}
+        for f in formset.forms
+        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
+
+
+@login_required
+def home(request):
+    user = request.user
+    if selectors.task_visible_qs(user).exists() or user.has_perm(selectors.SEE_ALL):
+        return redirect("task-list")
+    if selectors.organisations_of(user).exists():
+        return redirect("application-list")
+    return redirect("registry")
+
+
+@login_required
+def application_list(request):
+    applications = selectors.application_visible_qs(request.user).prefetch_related("status")
+    rows = [
+        {
+            "application": a,
+            "label": selectors.application_state_label(a),
+            "holder": selectors.application_holder(a),
+        }
+        for a in applications
+    ]
+    return render(
+        request,
+        "workflows/application_list.html",
+        {"rows": rows, "can_create": selectors.organisations_of(request.user).exists()},
+    )
+
+
+def _application_form_page(request, application=None):
+    """Create and edit share one page: Приложение 1 with its planned events."""
+    organisations = selectors.organisations_of(request.user)
+    programs = Program.objects.filter(is_active=True)
+    form = ApplicationForm(request.POST or None, instance=application)
+    formset = PlannedEventFormSet(request.POST or None, instance=application, prefix="events")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        fields = {k: form.cleaned_data[k] for k in ApplicationForm.Meta.fields}
+        try:
+            if application is None:
+                organisation = get_object_or_404(organisations, pk=request.POST.get("organisation"))
+                program = get_object_or_404(programs, pk=request.POST.get("program"))
+                application = services.application_create(
+                    user=request.user,
+                    organisation=organisation,
+                    program=program,
+                    fields=fields,
+                    events=_events_from(formset),
+                )
+            else:
+                services.application_update(
+                    application_id=application.pk,
+                    user=request.user,
+                    fields=fields,
+                    events=_events_from(formset),
+                )
+        except DocketError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The application is saved."))
+            return redirect("application-detail", application.pk)
+    return render(
+        request,
+        "workflows/application_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "application": application,
+            "organisations": organisations,
+            "programs": programs,
+        },
+    )
+
+
+@login_required
+def application_create(request):
+    if not selectors.organisations_of(request.user).exists():
+        raise Http404
+    return _application_form_page(request)
+
+
+@login_required
+def application_edit(request, pk):
+    application = _visible_application(request, pk)
+    if not selectors.application_can_edit(application=application, user=request.user):
+        messages.error(request, _("This application can no longer be changed."))
+        return redirect("application-detail", pk)
+    return _application_form_page(request, application)
+
+
+@login_required
+def application_detail(request, pk):
+    application = _visible_application(request, pk)
+    task = selectors.application_open_task(application)
+    my_task = (
+        task
+        if task
+        and (task.owner_id == request.user.pk or (not task.owner_id and task.flow_task.can_assign(request.user, task)))
+        else None
+    )
+    return render(
+        request,
+        "workflows/application_detail.html",
+        {
+            "application": application,
+            "label": selectors.application_state_label(application),
+            "holder": selectors.application_holder(application),
+            "timeline": selectors.application_timeline(application),
+            "can_edit": selectors.application_can_edit(application=application, user=request.user),
+            "attach_form": AttachmentForm(),
+            "my_task": my_task,
+            "decisions": application.council_decisions.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_submit(request, pk):
+    application = _visible_application(request, pk)
+    try:
+        application = services.application_submit(application_id=application.pk, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _("The application is not complete yet:"))
+        _errors_to_messages(request, exc)
+        return redirect("application-edit", pk)
+    except DocketError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The application is submitted and registered under No. %(number)s.") % {"number": application.reg_number},
+        )
+    return redirect("application-detail", pk)
+
+
+@login_required
+@require_POST
+def application_attach(request, pk):
+    application = _visible_application(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to attach."))
+        return redirect("application-detail", pk)
+    try:
+        services.application_attach(
+            application_id=application.pk,
+            user=request.user,
+            uploaded=form.cleaned_data["file"],
+            title=form.cleaned_data["title"],
+        )
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    except DocketError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The file is attached."))
+    return redirect("application-detail", pk)
+
+
+@login_required
+def attachment_download(request, pk, document_id):
+    """Files may hold personal data (152-ФЗ): every download is checked and logged."""
+    application = _visible_application(request, pk)
+    document = get_object_or_404(application.attachments.all(), pk=document_id)
+    version = document.current_version
+    audit_record(
+        actor=request.user,
+        action="document.download",
+        obj=document,
+        data={"version": version.number, "sha256": version.sha256, "application": application.pk},
+    )
+    return FileResponse(version.file.open("rb"), as_attachment=True, filename=version.original_name)
+
+
+@login_required
+def application_chart(request, pk):
+    application = _visible_application(request, pk)
+    grid = chart.calc_layout_data(ApplicationFlow)
+    if application.process_id:
+        chart.calc_cell_status(ApplicationFlow, grid, application.process_id)
+    return HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml")
+
+
+@login_required
+def flow_chart(request):
+    """The review flow as SVG, or as BPMN 2.0 XML with ?format=bpmn."""
+    grid = chart.calc_layout_data(ApplicationFlow)
+    if request.GET.get("format") == "bpmn":
+        response = HttpResponse(chart.grid_to_bpmn(grid), content_type="application/xml")
+        response["Content-Disposition"] = 'attachment; filename="application_review.bpmn"'
+        return response
+    return HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml")
+
+
+@login_required
+def task_list(request):
+    tasks = list(selectors.task_visible_qs(request.user))
+    apps = {
+        a.process_id: a
+        for a in Application.objects.filter(process_id__in=[t.process_id for t in tasks]).select_related(
+            "organisation"
+        )
+    }
+    rows = [{"task": t, "application": apps.get(t.process_id)} for t in tasks]
+    return render(
+        request,
+        "workflows/task_list.html",
+        {
+            "mine": [r for r in rows if r["task"].owner_id == request.user.pk],
+            "queue": [r for r in rows if not r["task"].owner_id],
+        },
+    )
+
+
+@login_required
+def task_detail(request, pk):
+    task = _visible_task(request, pk)
+    application = selectors.task_application(task)
+    if task.status not in selectors.OPEN_TASK_STATUSES:
+        messages.info(request, _("This step is already done."))
+        return redirect("application-detail", application.pk)
+    form_class = STEP_FORMS[task.flow_task.name]
+    form = form_class(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "claim":
+                services.task_claim(task_id=task.pk, user=request.user)
+                messages.success(request, _("The step is yours now."))
+                return redirect("task-detail", task.pk)
+            if form.is_valid():
+                services.task_complete(task_id=task.pk, user=request.user, data=form.cleaned_data)
+                messages.success(request, _("Done. The case has moved to the next step."))
+                return redirect("task-list")
+        except ValidationError as exc:
+            _errors_to_messages(request, exc)
+        except DocketError as exc:
+            messages.error(request, exc.message)
+        except Task.DoesNotExist as exc:
+            raise Http404 from exc
+    return render(
+        request,
+        "workflows/task_detail.html",
+        {
+            "task": task,
+            "application": application,
+            "form": form,
+            "label": selectors.application_state_label(application),
+            "timeline": selectors.application_timeline(application),
+            "decisions": application.council_decisions.all(),
+            "can_claim": not task.owner_id and task.flow_task.can_assign(request.user, task),
+            "is_mine": task.owner_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+def registry(request):
+    return render(request, "workflows/registry.html", {"statuses": selectors.status_registry_qs()})
