@@ -41,7 +41,12 @@ class ApplicationForm(forms.ModelForm):
         }
 
     PLATFORM = ("topic", "direction", "goals", "tasks", "expected_results", "partners")
-    RESPONSIBLE = ("responsible_name", "responsible_position", "responsible_phone", "responsible_email")
+    RESPONSIBLE = (
+        "responsible_name",
+        "responsible_position",
+        "responsible_phone",
+        "responsible_email",
+    )
 
     def platform_fields(self):
         return [self[name] for name in self.PLATFORM]
@@ -148,3 +153,12 @@ class ApproveForm(forms.Form):
         elif data.get("decision") == self.RETURN and not data.get("comment", "").strip():
             self.add_error("comment", _("Say why the decision goes back to the council."))
         return data
+
+
+# The decision form of each human step of ApplicationFlow, by node name: pages and API share it.
+STEP_FORMS = {
+    "check": CheckForm,
+    "revise": ReviseForm,
+    "council": CouncilForm,
+    "approve": ApproveForm,
+}

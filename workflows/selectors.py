@@ -15,6 +15,11 @@ from .models import Application, Organisation, Status
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 SEE_ALL = "workflows.view_all_applications"
+STEP_PERMISSIONS = (
+    "workflows.check_application",
+    "workflows.decide_application",
+    "workflows.approve_application",
+)
 
 # Which people hold a waiting step, when nobody has taken it yet.
 ROLE_OF_STEP = {
@@ -196,12 +201,8 @@ def task_visible_qs(user) -> QuerySet[Task]:
     ).select_related("process", "owner")
     if not user.is_authenticated:
         return qs.none()
-    perms = [
-        p
-        for p in ("check_application", "decide_application", "approve_application")
-        if user.has_perm(f"workflows.{p}")
-    ]
-    claimable = Q(owner__isnull=True, owner_permission__in=[f"workflows.{p}" for p in perms])
+    perms = [p for p in STEP_PERMISSIONS if user.has_perm(p)]
+    claimable = Q(owner__isnull=True, owner_permission__in=perms)
     return qs.filter(Q(owner=user) | claimable).order_by("created")
 
 

@@ -15,18 +15,8 @@ from audit.services import audit_record
 from . import selectors, services
 from .errors import DocketError
 from .flows import ApplicationFlow
-from .forms import (
-    ApplicationForm,
-    ApproveForm,
-    AttachmentForm,
-    CheckForm,
-    CouncilForm,
-    PlannedEventFormSet,
-    ReviseForm,
-)
+from .forms import STEP_FORMS, ApplicationForm, AttachmentForm, PlannedEventFormSet
 from .models import Application, Program
-
-STEP_FORMS = {"check": CheckForm, "revise": ReviseForm, "council": CouncilForm, "approve": ApproveForm}
 
 
 def _visible_application(request, pk) -> Application:
@@ -36,7 +26,11 @@ def _visible_application(request, pk) -> Application:
 
 def _visible_task(request, pk) -> Task:
     task = get_object_or_404(Task.objects.select_related("owner", "process"), pk=pk)
-    if not selectors.application_visible_qs(request.user).filter(process_id=task.process_id).exists():
+    if (
+        not selectors.application_visible_qs(request.user)
+        .filter(process_id=task.process_id)
+        .exists()
+    ):
         raise Http404
     return task
 
@@ -61,10 +55,11 @@ def _events_from(formset) -> list[dict]:
 
 @login_required
 def home(request):
+    """Each role lands where its work is: staff with steps in the inbox, others on their cases."""
     user = request.user
-    if selectors.task_visible_qs(user).exists() or user.has_perm(selectors.SEE_ALL):
+    if any(user.has_perm(p) for p in selectors.STEP_PERMISSIONS):
         return redirect("task-list")
-    if selectors.organisations_of(user).exists():
+    if user.has_perm(selectors.SEE_ALL) or selectors.organisations_of(user).exists():
         return redirect("application-list")
     return redirect("registry")
 
@@ -154,7 +149,10 @@ def application_detail(request, pk):
     my_task = (
         task
         if task
-        and (task.owner_id == request.user.pk or (not task.owner_id and task.flow_task.can_assign(request.user, task)))
+        and (
+            task.owner_id == request.user.pk
+            or (not task.owner_id and task.flow_task.can_assign(request.user, task))
+        )
         else None
     )
     return render(
@@ -188,7 +186,8 @@ def application_submit(request, pk):
     else:
         messages.success(
             request,
-            _("The application is submitted and registered under No. %(number)s.") % {"number": application.reg_number},
+            _("The application is submitted and registered under No. %(number)s.")
+            % {"number": application.reg_number},
         )
     return redirect("application-detail", pk)
 
@@ -257,9 +256,9 @@ def task_list(request):
     tasks = list(selectors.task_visible_qs(request.user))
     apps = {
         a.process_id: a
-        for a in Application.objects.filter(process_id__in=[t.process_id for t in tasks]).select_related(
-            "organisation"
-        )
+        for a in Application.objects.filter(
+            process_id__in=[t.process_id for t in tasks]
+        ).select_related("organisation")
     }
     rows = [{"task": t, "application": apps.get(t.process_id)} for t in tasks]
     return render(

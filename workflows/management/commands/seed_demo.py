@@ -13,20 +13,72 @@ DEMO_PASSWORD = "demo12345"
 # username, last, first, patronymic, position, role group
 PEOPLE = [
     ("methodist", "Соколова", "Елена", "Викторовна", "Методист МАУ ИМЦ", roles.METHODISTS),
-    ("chair", "Орлов", "Андрей", "Николаевич", "Директор МАУ ИМЦ, председатель совета", roles.COUNCIL_MEMBERS),
-    ("secretary", "Белова", "Ирина", "Сергеевна", "Заместитель директора МАУ ИМЦ, секретарь совета", roles.SECRETARIES),
-    ("member1", "Кузнецова", "Ольга", "Павловна", "Представитель департамента образования", roles.COUNCIL_MEMBERS),
-    ("member2", "Фёдоров", "Дмитрий", "Алексеевич", "Координатор сетевой площадки", roles.COUNCIL_MEMBERS),
-    ("member3", "Морозова", "Анна", "Игоревна", "Куратор клуба «Молодой специалист»", roles.COUNCIL_MEMBERS),
-    ("official", "Волков", "Сергей", "Петрович", "Начальник отдела департамента образования", roles.DEPARTMENT),
+    (
+        "chair",
+        "Орлов",
+        "Андрей",
+        "Николаевич",
+        "Директор МАУ ИМЦ, председатель совета",
+        roles.COUNCIL_MEMBERS,
+    ),
+    (
+        "secretary",
+        "Белова",
+        "Ирина",
+        "Сергеевна",
+        "Заместитель директора МАУ ИМЦ, секретарь совета",
+        roles.SECRETARIES,
+    ),
+    (
+        "member1",
+        "Кузнецова",
+        "Ольга",
+        "Павловна",
+        "Представитель департамента образования",
+        roles.COUNCIL_MEMBERS,
+    ),
+    (
+        "member2",
+        "Фёдоров",
+        "Дмитрий",
+        "Алексеевич",
+        "Координатор сетевой площадки",
+        roles.COUNCIL_MEMBERS,
+    ),
+    (
+        "member3",
+        "Морозова",
+        "Анна",
+        "Игоревна",
+        "Куратор клуба «Молодой специалист»",
+        roles.COUNCIL_MEMBERS,
+    ),
+    (
+        "official",
+        "Волков",
+        "Сергей",
+        "Петрович",
+        "Начальник отдела департамента образования",
+        roles.DEPARTMENT,
+    ),
 ]
 SCHOOLS = [
-    ("coord1", "Лебедева", "Наталья", "Юрьевна",
-     "Муниципальное автономное общеобразовательное учреждение средняя общеобразовательная школа № 7 г. Томска",
-     "МАОУ СОШ № 7"),
-    ("coord2", "Никитин", "Павел", "Олегович",
-     "Муниципальное автономное общеобразовательное учреждение гимназия № 18 г. Томска",
-     "МАОУ гимназия № 18"),
+    (
+        "coord1",
+        "Лебедева",
+        "Наталья",
+        "Юрьевна",
+        "Муниципальное автономное общеобразовательное учреждение средняя общеобразовательная школа № 7 г. Томска",
+        "МАОУ СОШ № 7",
+    ),
+    (
+        "coord2",
+        "Никитин",
+        "Павел",
+        "Олегович",
+        "Муниципальное автономное общеобразовательное учреждение гимназия № 18 г. Томска",
+        "МАОУ гимназия № 18",
+    ),
 ]
 
 
@@ -48,14 +100,18 @@ class Command(BaseCommand):
                 "registration_prefix": "ЗСП",
             },
         )
-        admin = self._user("admin", "Администратор", "", "", "Администратор системы", password="admin")
+        admin = self._user(
+            "admin", "Администратор", "", "", "Администратор системы", password="admin"
+        )
         admin.is_staff = admin.is_superuser = True
         admin.save()
         for username, last, first, middle, position, group in PEOPLE:
             user = self._user(username, last, first, middle, position)
             user.groups.set([Group.objects.get(name=group)])
         for username, last, first, middle, full, short in SCHOOLS:
-            school, _ = Organisation.objects.get_or_create(short_name=short, defaults={"name": full})
+            school, _ = Organisation.objects.get_or_create(
+                short_name=short, defaults={"name": full}
+            )
             user = self._user(username, last, first, middle, f"Координатор площадки, {short}")
             OrganisationMembership.objects.get_or_create(user=user, organisation=school)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

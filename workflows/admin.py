@@ -1,0 +1,53 @@
+"""Admin: reference data is edited here; cases are read-only because their changes must go
+through the services (audited, routed by the flow)."""
+
+from django.contrib import admin
+
+from .models import Application, Order, Organisation, OrganisationMembership, Program, Status
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "status_term_years", "registration_prefix", "is_active")
+
+
+class MembershipInline(admin.TabularInline):
+    model = OrganisationMembership
+    extra = 1
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("short_name", "name")
+    search_fields = ("short_name", "name")
+    inlines = [MembershipInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = ("reg_number", "organisation", "program", "state", "reg_date")
+    list_filter = ("state", "program")
+    search_fields = ("reg_number", "organisation__short_name", "topic")
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = ("number", "date", "program", "signed_by")
+
+
+@admin.register(Status)
+class StatusAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "program", "valid_from", "valid_until", "state", "order")
+    list_filter = ("state", "program")
