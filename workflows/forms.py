@@ -8,12 +8,11 @@ from .models import Application, CouncilDecision, PlannedEvent
 
 
 class DateInput(forms.DateInput):
-    """The browser's date picker: its value is always ISO, whatever the display format."""
-
-    input_type = "date"
+    """Dates typed as дд.мм.гггг whatever the browser's locale (a native picker would follow it)."""
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        attrs = {"placeholder": "дд.мм.гггг", "inputmode": "numeric", "size": 10, **(attrs or {})}
+        super().__init__(attrs=attrs, format="%d.%m.%Y")
 
 
 class ApplicationForm(forms.ModelForm):

@@ -142,6 +142,8 @@ def application_holder(application: Application) -> str:
     """Who must act next, in words: a named person once someone took the step, else a role."""
     if application.state in (Application.State.DRAFT, Application.State.RETURNED):
         return str(application.organisation)
+    if application.state in (Application.State.GRANTED, Application.State.REFUSED):
+        return _("nobody: the review is complete")
     task = application_open_task(application)
     if task is None:
         return ""
