@@ -93,3 +93,13 @@ def audit_verify_chain() -> tuple[bool, int, AuditEvent | None]:
     if head and head.last_hash != prev:
         return False, count, None
     return True, count, None
+
+
+PERSONAL_DATA_READ = "personal_data.read"
+
+
+def audit_personal_data_read(*, actor, obj, fields: list[str], channel: str) -> AuditEvent:
+    """152-ФЗ: record who saw which personal data of which record, and through what (page, API)."""
+    return audit_record(
+        actor=actor, action=PERSONAL_DATA_READ, obj=obj, data={"fields": fields, "channel": channel}
+    )

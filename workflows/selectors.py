@@ -10,6 +10,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from audit.models import AuditEvent
+from audit.services import PERSONAL_DATA_READ
 
 from .models import Application, Organisation, Status
 
@@ -92,6 +93,15 @@ def application_completeness_errors(application: Application) -> dict[str, list[
             % {"org": application.organisation, "date": active.valid_until.strftime("%d.%m.%Y")}
         ]
     return errors
+
+
+# Fields of an application that identify a person (152-ФЗ); showing them is logged.
+PERSONAL_FIELDS = [
+    "responsible_name",
+    "responsible_position",
+    "responsible_phone",
+    "responsible_email",
+]
 
 
 def application_open_task(application: Application) -> Task | None:
@@ -179,9 +189,14 @@ ACTION_LABELS = {
 
 
 def application_timeline(application: Application) -> list[TimelineEntry]:
-    events = AuditEvent.objects.filter(
-        object_type=Application._meta.label_lower, object_id=str(application.pk)
-    ).select_related("actor")
+    """What happened to the case; reads of personal data are audited but are not events of it."""
+    events = (
+        AuditEvent.objects.filter(
+            object_type=Application._meta.label_lower, object_id=str(application.pk)
+        )
+        .exclude(action=PERSONAL_DATA_READ)
+        .select_related("actor")
+    )
     return [
         TimelineEntry(
             at=e.at,

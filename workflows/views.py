@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow import chart
 from viewflow.workflow.models import Task
 
-from audit.services import audit_record
+from audit.services import audit_personal_data_read, audit_record
 
 from . import selectors, services
 from .errors import DocketError
@@ -22,6 +22,12 @@ from .models import Application, Program
 def _visible_application(request, pk) -> Application:
     """404 for anything the user may not see: others' cases are not even confirmed to exist."""
     return get_object_or_404(selectors.application_visible_qs(request.user), pk=pk)
+
+
+def _log_personal_data_shown(request, application) -> None:
+    audit_personal_data_read(
+        actor=request.user, obj=application, fields=selectors.PERSONAL_FIELDS, channel="page"
+    )
 
 
 def _visible_task(request, pk) -> Task:
@@ -145,6 +151,7 @@ def application_edit(request, pk):
 @login_required
 def application_detail(request, pk):
     application = _visible_application(request, pk)
+    _log_personal_data_shown(request, application)
     task = selectors.application_open_task(application)
     my_task = (
         task
@@ -280,6 +287,8 @@ def task_detail(request, pk):
         return redirect("application-detail", application.pk)
     form_class = STEP_FORMS[task.flow_task.name]
     form = form_class(request.POST or None)
+    if request.method == "GET":
+        _log_personal_data_shown(request, application)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "claim":

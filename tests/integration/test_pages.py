@@ -162,3 +162,20 @@ def test_a_step_of_another_role_is_refused_with_a_message(
     assert page.status_code == 200
     application.refresh_from_db()
     assert application.state == Application.State.AT_METHODIST
+
+
+def test_showing_an_application_logs_the_personal_data_read(
+    client, coordinator, school, program, methodist
+):
+    from audit.models import AuditEvent
+    from tests.factories import ApplicationFactory
+
+    application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
+    as_user(client, methodist)
+    client.get(reverse("application-detail", args=[application.pk]))
+    event = AuditEvent.objects.get(action="personal_data.read")
+    assert event.actor == methodist and event.object_id == str(application.pk)
+    assert "responsible_phone" in event.data["fields"] and event.data["channel"] == "page"
+    assert all(
+        e.action != "personal_data.read" for e in selectors.application_timeline(application)
+    )

@@ -1,1 +1,29 @@
-urlpatterns = []
+"""REST API under /api/ (namespace "api", so names never shadow the HTML pages')."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("applications/", views.ApplicationListCreateView.as_view(), name="application-list"),
+    path(
+        "applications/<int:pk>/", views.ApplicationDetailView.as_view(), name="application-detail"
+    ),
+    path(
+        "applications/<int:pk>/attachments/",
+        views.ApplicationAttachView.as_view(),
+        name="application-attachments",
+    ),
+    path(
+        "applications/<int:pk>/submit/",
+        views.ApplicationSubmitView.as_view(),
+        name="application-submit",
+    ),
+    path("tasks/", views.TaskListView.as_view(), name="task-list"),
+    path("tasks/<int:pk>/", views.TaskDetailView.as_view(), name="task-detail"),
+    path("tasks/<int:pk>/claim/", views.TaskClaimView.as_view(), name="task-claim"),
+    path("tasks/<int:pk>/complete/", views.TaskCompleteView.as_view(), name="task-complete"),
+    path("statuses/", views.StatusListView.as_view(), name="status-list"),
+]

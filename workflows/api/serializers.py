@@ -1,0 +1,427 @@
+"""Shapes of the API. Input is validated by the forms of workflows.forms (see formfields.py);
+output reads models and selectors, never deciding anything itself."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from workflows import selectors
+from workflows.forms import ApplicationForm, PlannedEventForm
+from workflows.models import Application, Order, Organisation, PlannedEvent, Program, Status
+
+from .formfields import STEP_FORMS, FormSerializer, describe_form, form_serializer, require_mapping
+
+# --- Errors (schema only: workflows.api.errors builds them) ---------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong and what to do, translated.")
+    code = serializers.CharField(help_text="invalid, conflict, not_allowed, not_found, …")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Field → messages; nested fields are dotted: planned_events.0.title.",
+    )
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+PlannedEventInputSerializer = form_serializer(
+    PlannedEventForm, "PlannedEventInput", doc="A network event planned for a year of the status."
+)
+_ApplicationFieldsSerializer = form_serializer(
+    ApplicationForm, "ApplicationFields", doc="Приложение 1: the fields of the application."
+)
+EVENTS_KEY = "planned_events"
+
+
+def _events_from(value) -> tuple[list[dict], dict[str, list[str]]]:
+    """Each event is checked by PlannedEventForm, errors keyed planned_events.<index>.<field>."""
+    if not isinstance(value, list):
+        return [], {EVENTS_KEY: [_("Send the planned events as a list of objects.")]}
+    events, errors = [], {}
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            errors[f"{EVENTS_KEY}.{index}"] = [_("Send each planned event as an object.")]
+            continue
+        form = PlannedEventForm(data=item)
+        if form.is_valid():
+            events.append({k: form.cleaned_data[k] for k in PlannedEventForm.Meta.fields})
+        else:
+            errors.update(
+                {
+                    f"{EVENTS_KEY}.{index}.{field}": [str(m) for m in messages]
+                    for field, messages in form.errors.items()
+                }
+            )
+    return events, errors
+
+
+def _id_or_error(value, errors: dict, field: str) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        errors[field] = [_("Give the id as a whole number.")]
+        return None
+
+
+class ApplicationCreateSerializer(_ApplicationFieldsSerializer):
+    """A new draft. Every field of Приложение 1 may stay empty until submission."""
+
+    organisation = serializers.IntegerField(
+        required=False,
+        help_text="Id of an organisation you act for; may be left out if you act for only one.",
+    )
+    program = serializers.IntegerField(
+        required=False,
+        help_text="Id of the programme; may be left out while only one programme accepts applications.",
+    )
+    planned_events = PlannedEventInputSerializer(many=True, required=False)
+
+    def _organisation(self, data, errors) -> Organisation | None:
+        if data.get("organisation") in (None, ""):
+            own = list(selectors.organisations_of(self.context["request"].user)[:2])
+            if len(own) == 1:
+                return own[0]
+            errors["organisation"] = [_("Choose the organisation you apply for.")]
+            return None
+        pk = _id_or_error(data["organisation"], errors, "organisation")
+        found = Organisation.objects.filter(pk=pk).first() if pk is not None else None
+        if pk is not None and found is None:
+            errors["organisation"] = [_("There is no organisation with this id.")]
+        return found
+
+    def _program(self, data, errors) -> Program | None:
+        if data.get("program") in (None, ""):
+            open_programs = list(Program.objects.filter(is_active=True)[:2])
+            if len(open_programs) == 1:
+                return open_programs[0]
+            errors["program"] = [_("Choose the programme you apply to.")]
+            return None
+        pk = _id_or_error(data["program"], errors, "program")
+        found = Program.objects.filter(pk=pk).first() if pk is not None else None
+        if pk is not None and found is None:
+            errors["program"] = [_("There is no programme with this id.")]
+        return found
+
+    def to_internal_value(self, data):
+        require_mapping(data)
+        fields, errors = self.run_form(data)
+        events, event_errors = _events_from(data.get(EVENTS_KEY) or [])
+        errors.update(event_errors)
+        organisation = self._organisation(data, errors)
+        program = self._program(data, errors)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {
+            "organisation": organisation,
+            "program": program,
+            "fields": fields,
+            "events": events,
+        }
+
+
+class ApplicationUpdateSerializer(_ApplicationFieldsSerializer):
+    """Changes to a draft or a returned application: only the fields sent are changed."""
+
+    planned_events = PlannedEventInputSerializer(
+        many=True, required=False, help_text="When given, replaces all planned events."
+    )
+
+    def to_internal_value(self, data):
+        require_mapping(data)
+        names = list(ApplicationForm.base_fields)
+        given = [name for name in names if name in data]
+        # The form sees the whole application, so rules spanning fields hold as on the page.
+        merged = {name: getattr(self.instance, name) for name in names}
+        merged.update({name: data[name] for name in given})
+        cleaned, errors = self.run_form(merged)
+        events = None
+        if EVENTS_KEY in data:
+            events, event_errors = _events_from(data[EVENTS_KEY] or [])
+            errors.update(event_errors)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {"fields": {name: cleaned[name] for name in given}, "events": events}
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    """Schema of the multipart upload; workflows.forms.AttachmentForm validates it."""
+
+    file = serializers.FileField(
+        help_text="PDF, DOCX, XLSX, ODT, DOC, PNG or JPEG; checked by content."
+    )
+    title = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+STEP_SERIALIZERS: dict[str, type[FormSerializer]] = {
+    "check": form_serializer(STEP_FORMS["check"], "CheckDecision"),
+    "revise": form_serializer(STEP_FORMS["revise"], "ReviseDecision"),
+    "council": form_serializer(STEP_FORMS["council"], "CouncilStepDecision"),
+    "approve": form_serializer(STEP_FORMS["approve"], "ApproveDecision"),
+}
+
+
+# --- Output: applications ---------------------------------------------------------------
+
+
+class PlannedEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlannedEvent
+        fields = ["id", "year_index", "title", "timing", "audience"]
+
+
+class AttachmentSerializer(serializers.Serializer):
+    """A document attached to the application, described by its latest version."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    file_name = serializers.SerializerMethodField()
+    size = serializers.SerializerMethodField()
+    content_type = serializers.SerializerMethodField()
+    sha256 = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def _version(self, document):
+        # versions are prefetched by the view; pick the latest in Python to avoid a query each
+        versions = list(document.versions.all())
+        return max(versions, key=lambda v: v.number) if versions else None
+
+    def get_file_name(self, document) -> str:
+        version = self._version(document)
+        return version.original_name if version else ""
+
+    def get_size(self, document) -> int:
+        version = self._version(document)
+        return version.size if version else 0
+
+    def get_content_type(self, document) -> str:
+        version = self._version(document)
+        return version.content_type if version else ""
+
+    def get_sha256(self, document) -> str:
+        version = self._version(document)
+        return version.sha256 if version else ""
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Order
+        fields = ["number", "date"]
+
+
+class StatusTermSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Status
+        fields = ["valid_from", "valid_until"]
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField()
+    action = serializers.CharField()
+    label = serializers.CharField()
+    comment = serializers.CharField()
+
+
+class ApplicationSummarySerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.short_name", read_only=True)
+    state_label = serializers.SerializerMethodField(
+        help_text="The state in the applicant's words, e.g. “Статус присвоен до 31.08.2029”."
+    )
+    holder = serializers.SerializerMethodField(help_text="Who must act next, in words.")
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "program",
+            "organisation",
+            "organisation_name",
+            "kind",
+            "reg_number",
+            "reg_date",
+            "topic",
+            "state",
+            "state_label",
+            "holder",
+            "submitted_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_state_label(self, application) -> str:
+        return selectors.application_state_label(application)
+
+    def get_holder(self, application) -> str:
+        return selectors.application_holder(application)
+
+
+class ApplicationDetailSerializer(ApplicationSummarySerializer):
+    program_title = serializers.CharField(source="program.title", read_only=True)
+    planned_events = PlannedEventSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    order = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    open_task = serializers.SerializerMethodField(
+        help_text="Id of the open step when the requesting user may act on it, else null."
+    )
+    can_edit = serializers.SerializerMethodField()
+
+    class Meta(ApplicationSummarySerializer.Meta):
+        fields = [
+            *ApplicationSummarySerializer.Meta.fields,
+            "program_title",
+            *ApplicationForm.Meta.fields,
+            "planned_events",
+            "attachments",
+            "order",
+            "status",
+            "timeline",
+            "open_task",
+            "can_edit",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OrderSerializer(allow_null=True))
+    def get_order(self, application):
+        return OrderSerializer(application.order).data if application.order_id else None
+
+    @extend_schema_field(StatusTermSerializer(allow_null=True))
+    def get_status(self, application):
+        status = getattr(application, "status", None)
+        return StatusTermSerializer(status).data if status else None
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_timeline(self, application):
+        return TimelineEntrySerializer(selectors.application_timeline(application), many=True).data
+
+    def get_open_task(self, application) -> int | None:
+        if not application.process_id:
+            return None
+        return (
+            selectors.task_visible_qs(self.context["request"].user)
+            .filter(process_id=application.process_id)
+            .values_list("pk", flat=True)
+            .first()
+        )
+
+    def get_can_edit(self, application) -> bool:
+        return selectors.application_can_edit(
+            application=application, user=self.context["request"].user
+        )
+
+
+# --- Output: tasks ------------------------------------------------------------------------
+
+
+class ChoiceSerializer(serializers.Serializer):
+    value = serializers.JSONField(help_text="A string, or an integer for year_index.")
+    label = serializers.CharField()
+
+
+class FormFieldSerializer(serializers.Serializer):
+    """One field of the step's form, enough for a client to render and validate it."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.ChoiceField(
+        choices=["string", "text", "choice", "date", "email", "integer", "file"]
+    )
+    required = serializers.BooleanField()
+    help_text = serializers.CharField()
+    max_length = serializers.IntegerField(allow_null=True)
+    choices = ChoiceSerializer(many=True)
+
+
+class TaskSerializer(serializers.Serializer):
+    """An open step. `task.process.application` is loaded with select_related by the views."""
+
+    id = serializers.IntegerField()
+    step = serializers.SerializerMethodField(help_text="check, revise, council or approve.")
+    step_title = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    application = serializers.SerializerMethodField()
+    reg_number = serializers.SerializerMethodField()
+    organisation = serializers.SerializerMethodField()
+    owner = serializers.SerializerMethodField(help_text="Who took the step; null while nobody.")
+    created = serializers.DateTimeField()
+
+    def get_step(self, task) -> str:
+        return task.flow_task.name
+
+    def get_step_title(self, task) -> str:
+        return str(task.flow_task.task_title or task.flow_task.name)
+
+    def get_application(self, task) -> int:
+        return task.process.application.pk
+
+    def get_reg_number(self, task) -> str:
+        return task.process.application.reg_number
+
+    def get_organisation(self, task) -> str:
+        return str(task.process.application.organisation)
+
+    def get_owner(self, task) -> str | None:
+        return task.owner.get_full_name() if task.owner_id else None
+
+
+class TaskDetailSerializer(TaskSerializer):
+    step_description = serializers.SerializerMethodField()
+    is_mine = serializers.SerializerMethodField()
+    can_claim = serializers.SerializerMethodField()
+    application_summary = serializers.SerializerMethodField()
+    form = serializers.SerializerMethodField(
+        help_text="The decision fields to POST to /complete/, validated by the step's form."
+    )
+
+    def get_step_description(self, task) -> str:
+        return str(task.flow_task.task_description or "")
+
+    def get_is_mine(self, task) -> bool:
+        return task.owner_id == self.context["request"].user.pk
+
+    def get_can_claim(self, task) -> bool:
+        user = self.context["request"].user
+        return (
+            task.status in selectors.OPEN_TASK_STATUSES
+            and not task.owner_id
+            and task.flow_task.can_assign(user, task)
+        )
+
+    @extend_schema_field(ApplicationSummarySerializer)
+    def get_application_summary(self, task):
+        return ApplicationSummarySerializer(task.process.application, context=self.context).data
+
+    @extend_schema_field(FormFieldSerializer(many=True))
+    def get_form(self, task):
+        form_class = STEP_FORMS.get(task.flow_task.name)
+        return describe_form(form_class) if form_class else []
+
+
+# --- Output: registry ---------------------------------------------------------------------
+
+
+class StatusSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.short_name", read_only=True)
+    program_title = serializers.CharField(source="program.title", read_only=True)
+    status_name = serializers.CharField(source="program.status_name", read_only=True)
+    order = OrderSerializer(read_only=True)
+
+    class Meta:
+        model = Status
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "program",
+            "program_title",
+            "status_name",
+            "topic",
+            "valid_from",
+            "valid_until",
+            "order",
+        ]
+        read_only_fields = fields
