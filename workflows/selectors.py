@@ -12,7 +12,7 @@ from viewflow.workflow.status import STATUS
 from audit.models import AuditEvent
 from audit.services import PERSONAL_DATA_READ
 
-from .models import Application, Organisation, Status
+from .models import Application, Organisation, Program, Status
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 SEE_ALL = "workflows.view_all_applications"
@@ -221,6 +221,18 @@ def task_visible_qs(user) -> QuerySet[Task]:
     perms = [p for p in STEP_PERMISSIONS if user.has_perm(p)]
     claimable = Q(owner__isnull=True, owner_permission__in=perms)
     return qs.filter(Q(owner=user) | claimable).order_by("created")
+
+
+def task_of_visible_application(*, user, task_id: int) -> Task | None:
+    """A step (in any status) of a case the user may see, else None: others' steps look missing."""
+    task = Task.objects.select_related("owner", "process").filter(pk=task_id).first()
+    if task is None or not application_visible_qs(user).filter(process_id=task.process_id).exists():
+        return None
+    return task
+
+
+def program_open_qs() -> QuerySet[Program]:
+    return Program.objects.filter(is_active=True)
 
 
 def task_application(task: Task) -> Application:

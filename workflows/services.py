@@ -310,14 +310,22 @@ STEP_HANDLERS = {
 
 
 def _load_task(task_id: int, user) -> Task:
-    task = Task.objects.filter(pk=task_id).select_related("process").first()
-    if (
-        task is None
-        or not selectors.application_visible_qs(user).filter(process_id=task.process_id).exists()
-    ):
+    task = selectors.task_of_visible_application(user=user, task_id=task_id)
+    if task is None:
         # Same answer for "missing" and "not yours": existence of others' cases is not disclosed.
         raise Task.DoesNotExist
     return task
+
+
+def _take_over_revision(task: Task, activation, user, application: Application) -> None:
+    """A returned application belongs to the school, not to whoever submitted it: any of its
+    coordinators may correct it (the author may be away or have left)."""
+    if (
+        task.flow_task.name == "revise"
+        and task.owner_id != user.pk
+        and selectors.organisations_of(user).filter(pk=application.organisation_id).exists()
+    ):
+        activation.reassign(user)
 
 
 def _require_open_and_mine(task: Task, activation, user, *, claim: bool) -> bool:
@@ -385,8 +393,10 @@ def task_complete(*, task_id: int, user, data: dict) -> Task:
     """
     task = _load_task(task_id, user)
     with task.activation() as activation:
-        claimed = _require_open_and_mine(task, activation, user, claim=True)
         application = Application.objects.select_for_update().get(process_id=task.process_id)
+        if task.status in selectors.OPEN_TASK_STATUSES:
+            _take_over_revision(task, activation, user, application)
+        claimed = _require_open_and_mine(task, activation, user, claim=True)
         expected_state, handler = STEP_HANDLERS[task.flow_task.name]
         if application.state != expected_state:
             raise ConflictError(_("The case has moved on; refresh the page."))

@@ -16,7 +16,7 @@ from . import selectors, services
 from .errors import DocketError
 from .flows import ApplicationFlow
 from .forms import STEP_FORMS, ApplicationForm, AttachmentForm, PlannedEventFormSet
-from .models import Application, Program
+from .models import Application
 
 
 def _visible_application(request, pk) -> Application:
@@ -31,12 +31,8 @@ def _log_personal_data_shown(request, application) -> None:
 
 
 def _visible_task(request, pk) -> Task:
-    task = get_object_or_404(Task.objects.select_related("owner", "process"), pk=pk)
-    if (
-        not selectors.application_visible_qs(request.user)
-        .filter(process_id=task.process_id)
-        .exists()
-    ):
+    task = selectors.task_of_visible_application(user=request.user, task_id=pk)
+    if task is None:
         raise Http404
     return task
 
@@ -91,7 +87,7 @@ def application_list(request):
 def _application_form_page(request, application=None):
     """Create and edit share one page: Приложение 1 with its planned events."""
     organisations = selectors.organisations_of(request.user)
-    programs = Program.objects.filter(is_active=True)
+    programs = selectors.program_open_qs()
     form = ApplicationForm(request.POST or None, instance=application)
     formset = PlannedEventFormSet(request.POST or None, instance=application, prefix="events")
     if request.method == "POST" and form.is_valid() and formset.is_valid():

@@ -5,6 +5,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from audit.services import audit_verify_chain
@@ -187,3 +188,24 @@ def test_roles_cannot_take_each_others_steps(coordinator, school, secretary, pro
         services.task_complete(task_id=task.pk, user=secretary, data={"decision": "accept"})
     task.refresh_from_db()
     assert task.status == STATUS.NEW and task.owner is None
+
+
+def test_any_coordinator_of_the_school_may_correct_a_returned_application(
+    coordinator, school, methodist, program
+):
+    from tests.factories import CoordinatorFactory
+
+    colleague = CoordinatorFactory(username="colleague", organisation=school)
+    stranger = CoordinatorFactory(username="stranger")
+    application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
+    services.application_submit(application_id=application.pk, user=coordinator)
+    do(methodist, application, decision="return", comment="Уточните цели")
+    assert not selectors.application_visible_qs(stranger).filter(pk=application.pk).exists()
+    revise = open_task(application)
+    with pytest.raises(Task.DoesNotExist):
+        services.task_complete(task_id=revise.pk, user=stranger, data={"comment": ""})
+    services.application_submit(application_id=application.pk, user=colleague)
+    application.refresh_from_db()
+    assert application.state == State.AT_METHODIST
+    revise.refresh_from_db()
+    assert revise.owner == colleague

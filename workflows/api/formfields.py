@@ -14,16 +14,6 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from workflows.forms import ApproveForm, CheckForm, CouncilForm, ReviseForm
-
-# Which form validates the decision of a step, keyed by `task.flow_task.name`.
-STEP_FORMS: dict[str, type[forms.Form]] = {
-    "check": CheckForm,
-    "revise": ReviseForm,
-    "council": CouncilForm,
-    "approve": ApproveForm,
-}
-
 
 def form_errors(form: forms.BaseForm, prefix: str = "") -> dict[str, list[str]]:
     """A bound form's errors as {"field": [messages]}; "__all__" becomes non_field_errors."""

@@ -6,10 +6,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from workflows import selectors
-from workflows.forms import ApplicationForm, PlannedEventForm
+from workflows.forms import STEP_FORMS, ApplicationForm, PlannedEventForm
 from workflows.models import Application, Order, Organisation, PlannedEvent, Program, Status
 
-from .formfields import STEP_FORMS, FormSerializer, describe_form, form_serializer, require_mapping
+from .formfields import FormSerializer, describe_form, form_serializer, require_mapping
 
 # --- Errors (schema only: workflows.api.errors builds them) ---------------------------------
 
@@ -93,7 +93,7 @@ class ApplicationCreateSerializer(_ApplicationFieldsSerializer):
 
     def _program(self, data, errors) -> Program | None:
         if data.get("program") in (None, ""):
-            open_programs = list(Program.objects.filter(is_active=True)[:2])
+            open_programs = list(selectors.program_open_qs()[:2])
             if len(open_programs) == 1:
                 return open_programs[0]
             errors["program"] = [_("Choose the programme you apply to.")]
@@ -154,11 +154,10 @@ class AttachmentUploadSerializer(serializers.Serializer):
     title = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
 
+# The decision body of each step, e.g. "council" → component CouncilDecision.
 STEP_SERIALIZERS: dict[str, type[FormSerializer]] = {
-    "check": form_serializer(STEP_FORMS["check"], "CheckDecision"),
-    "revise": form_serializer(STEP_FORMS["revise"], "ReviseDecision"),
-    "council": form_serializer(STEP_FORMS["council"], "CouncilStepDecision"),
-    "approve": form_serializer(STEP_FORMS["approve"], "ApproveDecision"),
+    name: form_serializer(form_class, f"{name.title()}Decision")
+    for name, form_class in STEP_FORMS.items()
 }
 
 

@@ -15,6 +15,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from viewflow.workflow.models import Task
 
+from audit.services import audit_personal_data_read
 from workflows import selectors, services
 from workflows.forms import AttachmentForm
 
@@ -37,7 +38,12 @@ def _visible_application(request, pk: int):
 
 
 def _application_response(request, pk: int, code: int = status.HTTP_200_OK) -> Response:
+    """The case as the user may see it. It shows the responsible person's contacts, so the read
+    is logged (152-ФЗ) exactly as on the HTML pages."""
     application = _visible_application(request, pk)
+    audit_personal_data_read(
+        actor=request.user, obj=application, fields=selectors.PERSONAL_FIELDS, channel="api"
+    )
     return Response(
         s.ApplicationDetailSerializer(application, context={"request": request}).data, status=code
     )
@@ -45,17 +51,8 @@ def _application_response(request, pk: int, code: int = status.HTTP_200_OK) -> R
 
 def _visible_task(request, pk: int) -> Task:
     """Any step of a case the user may see; others' steps answer 404 like missing ones."""
-    task = (
-        Task.objects.select_related("owner", "process__application__organisation")
-        .filter(pk=pk)
-        .first()
-    )
-    if (
-        task is None
-        or not selectors.application_visible_qs(request.user)
-        .filter(process_id=task.process_id)
-        .exists()
-    ):
+    task = selectors.task_of_visible_application(user=request.user, task_id=pk)
+    if task is None:
         raise Http404
     return task
 
@@ -220,7 +217,7 @@ class TaskCompleteView(generics.GenericAPIView):
         summary="Decide a step",
         description=(
             "The body is the decision of the step (`step` of the task): check → CheckDecision, "
-            "revise → ReviseDecision, council → CouncilStepDecision, approve → ApproveDecision. "
+            "revise → ReviseDecision, council → CouncilDecision, approve → ApproveDecision. "
             "GET /api/tasks/{id}/ lists the fields. Answers with the case as it is afterwards."
         ),
         request=PolymorphicProxySerializer(
