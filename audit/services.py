@@ -49,7 +49,6 @@ def _chain_tail_hash() -> str:
     return last or GENESIS
 
 
-@transaction.atomic
 def audit_record(
     *,
     actor,
@@ -60,7 +59,23 @@ def audit_record(
     comment: str = "",
     data: dict | None = None,
 ) -> AuditEvent:
-    """Append one event; the head row lock orders concurrent appends into one chain."""
+    """Append one event; the head row lock orders concurrent appends into one chain.
+
+    No savepoint: the event belongs to the caller's transaction and fails or commits with it.
+    """
+    with transaction.atomic(savepoint=False):
+        return _append(
+            actor=actor,
+            action=action,
+            obj=obj,
+            from_state=from_state,
+            to_state=to_state,
+            comment=comment,
+            data=data,
+        )
+
+
+def _append(*, actor, action, obj, from_state, to_state, comment, data) -> AuditEvent:
     head = _locked_head()
     event = AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,

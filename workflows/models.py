@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from viewflow.workflow.models import Process
 
 from core.models import TimeStamped
@@ -229,8 +230,8 @@ class CouncilDecision(TimeStamped):
     """What the council decided on an application at one meeting."""
 
     class Outcome(models.TextChoices):
-        GRANTED = "granted", _("Grant the status")
-        REFUSED = "refused", _("Refuse")
+        GRANTED = "granted", pgettext_lazy("council decision", "Grant the status")
+        REFUSED = "refused", pgettext_lazy("council decision", "Refuse to grant")
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="council_decisions"

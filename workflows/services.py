@@ -252,27 +252,23 @@ def _step_council(application: Application, *, user, data: dict) -> None:
 def _order_for(*, program: Program, number: str, date, user) -> Order:
     """One order may approve several decisions: reuse it when number and date agree."""
     number = number.strip()
-    existing = Order.objects.filter(program=program, year=date.year, number=number).first()
-    if existing is None:
-        return Order.objects.create(
-            program=program, number=number, date=date, year=date.year, signed_by=user
-        )
-    if existing.date != date:
+    # get_or_create re-reads after a unique clash, so two officials entering the same new order
+    # at once both end up on the one order instead of one of them getting an IntegrityError.
+    order, _created = Order.objects.get_or_create(
+        program=program, year=date.year, number=number, defaults={"date": date, "signed_by": user}
+    )
+    if order.date != date:
         raise ValidationError(
             {
                 "order_number": [
                     _(
                         "Order No. %(number)s of %(year)s is dated %(date)s; check the number or the date."
                     )
-                    % {
-                        "number": number,
-                        "year": date.year,
-                        "date": existing.date.strftime("%d.%m.%Y"),
-                    }
+                    % {"number": number, "year": date.year, "date": order.date.strftime("%d.%m.%Y")}
                 ]
             }
         )
-    return existing
+    return order
 
 
 def _step_approve(application: Application, *, user, data: dict) -> None:
@@ -396,17 +392,10 @@ def task_complete(*, task_id: int, user, data: dict) -> Task:
         application = Application.objects.select_for_update().get(process_id=task.process_id)
         if task.status in selectors.OPEN_TASK_STATUSES:
             _take_over_revision(task, activation, user, application)
-        claimed = _require_open_and_mine(task, activation, user, claim=True)
+        _require_open_and_mine(task, activation, user, claim=True)
         expected_state, handler = STEP_HANDLERS[task.flow_task.name]
         if application.state != expected_state:
             raise ConflictError(_("The case has moved on; refresh the page."))
-        if claimed:
-            audit_record(
-                actor=user,
-                action="application.claim",
-                obj=application,
-                data={"task": task.pk, "step": task.flow_task.name},
-            )
         handler(application, user=user, data=data)
         task.data = {**task.data, "decision": {k: str(v) for k, v in data.items()}}
         activation.start(None)
@@ -423,6 +412,9 @@ def status_grant(*, application: Application) -> Status:
     existing = Status.objects.filter(application=application).first()
     if existing:
         return existing
+    application = Application.objects.select_related(
+        "order__signed_by", "program", "organisation"
+    ).get(pk=application.pk)
     order = application.order
     program = application.program
     status = Status.objects.create(

@@ -1,0 +1,1 @@
+"""Benchmarks. `bench` becomes a Django app only inside bench/run.py (for the bare flow)."""
