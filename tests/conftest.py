@@ -18,6 +18,14 @@ def require_server(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """A test that uses the `postgres` fixture is server-bound even when nobody marked it."""
+    for item in items:
+        if "postgres" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.server)
+
+
 @pytest.fixture
 def postgres(db):
     """Tests of locking and concurrency: only PostgreSQL shows the real behaviour."""

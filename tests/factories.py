@@ -18,6 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name", locale="ru_RU")
@@ -74,6 +75,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Application
+        skip_postgeneration_save = True
 
     program = factory.SubFactory(ProgramFactory)
     organisation = factory.SubFactory(OrganisationFactory)

@@ -1,0 +1,41 @@
+# Docket's production image: web (gunicorn), Celery worker and beat all run from it.
+# Build: docker compose build (or docker build -t docket .). See docs/operations.md.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=config.settings.production \
+    DOCKET_VAR_DIR=/app/var
+
+WORKDIR /app
+
+# Dependencies first, so that a code change does not reinstall them: the ranges come from
+# pyproject.toml, the exact versions from constraints.txt (runtime only, no dev tools).
+COPY pyproject.toml constraints.txt ./
+COPY scripts/pyproject_deps.py scripts/
+RUN python scripts/pyproject_deps.py > /tmp/requirements.txt \
+    && pip install -c constraints.txt -r /tmp/requirements.txt \
+    && pip check \
+    && rm /tmp/requirements.txt
+
+RUN groupadd --system --gid 10001 docket \
+    && useradd --system --uid 10001 --gid docket --home-dir /app --no-create-home docket
+
+COPY . .
+
+# Static files are collected at build time: production settings need a key and hosts to
+# import, so give them throwaway ones that never reach a running container. var/media is
+# created here so that the named volume mounted on it starts owned by the docket user.
+RUN SECRET_KEY=collectstatic-only-not-a-secret-0123456789abcdef \
+    ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --noinput \
+    && rm -rf var/broker var/mail var/docket.sqlite3 \
+    && mkdir -p var/media \
+    && chown -R docket:docket var
+
+USER docket
+
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind=0.0.0.0:8000", "--access-logfile=-"]
