@@ -3,6 +3,8 @@ through the services (audited, routed by the flow)."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Application, Order, Organisation, OrganisationMembership, Program, Status
 
 
@@ -22,17 +24,6 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("short_name", "name")
     search_fields = ("short_name", "name")
     inlines = [MembershipInline]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Application)

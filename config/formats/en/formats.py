@@ -1,13 +1,3 @@
-"""Dates are shown as дд.мм.гггг in every language, as Russian offices expect."""
+"""English pages show dates as дд.мм.гггг too: the documents they describe are Russian."""
 
-DATE_FORMAT = "d.m.Y"
-SHORT_DATE_FORMAT = "d.m.Y"
-DATETIME_FORMAT = "d.m.Y H:i"
-SHORT_DATETIME_FORMAT = "d.m.Y H:i"
-DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
-DATETIME_INPUT_FORMATS = [
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y %H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-]
+from config.formats.ru.formats import *  # noqa: F403
