@@ -26,7 +26,8 @@ VAR_DIR = Path(os.environ.get("DOCKET_VAR_DIR", ROOT / "var"))
 STOP_TIMEOUT = 20.0
 # The filesystem broker has no use for gossip, mingle or heartbeats: they only add files to poll.
 WORKER_ARGV = (
-    "celery -A config worker -Q celery --concurrency 2 -n docket-embedded@%h"
+    "celery -A config worker -Q celery,flows,documents,notifications --concurrency 2"
+    " -n docket-embedded@%h"
     " --without-gossip --without-mingle --without-heartbeat -l info"
 ).split()
 BEAT_ARGV = "celery -A config beat -l info".split()

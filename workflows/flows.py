@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from . import selectors, services
+from . import notify, selectors, services
+from .jobs import Job
 from .models import Application, ApplicationProcess
 
 
@@ -38,6 +39,7 @@ class ApplicationFlow(flow.Flow):
     )
     check = (
         flow.View(None)
+        .onCreate(this.notify_task_created)
         .Annotation(
             title=_("Completeness check"),
             description=_("A methodist accepts the application or returns it for revision."),
@@ -62,6 +64,7 @@ class ApplicationFlow(flow.Flow):
     )
     council = (
         flow.View(None)
+        .onCreate(this.notify_task_created)
         .Annotation(
             title=_("Council decision"),
             description=_("The council grants or refuses the status; the secretary records it."),
@@ -77,6 +80,7 @@ class ApplicationFlow(flow.Flow):
     )
     approve = (
         flow.View(None)
+        .onCreate(this.notify_task_created)
         .Annotation(
             title=_("Department approval"),
             description=_("A department official approves by order or returns it to the council."),
@@ -91,7 +95,7 @@ class ApplicationFlow(flow.Flow):
         .Else(this.council)
     )
     grant = (
-        flow.Function(this.grant_status)
+        Job(this.grant_status)
         .Annotation(
             title=_("Grant the status"), description=_("The status is entered in the registry.")
         )
@@ -107,8 +111,14 @@ class ApplicationFlow(flow.Flow):
         application.save(update_fields=["process", "updated_at"])
         return activation.process
 
+    def notify_task_created(self, activation):
+        """Tell who may take the new step. Not on `revise`: the applicant was already told why
+        the application came back, and a second letter for the same event is noise."""
+        notify.task_created(activation.task)
+
     def applicant_of(self, activation):
         return selectors.application_for_process(activation.process).created_by
 
     def grant_status(self, activation):
+        """Background job after the order: idempotent (returns the status granted before)."""
         services.status_grant(application=selectors.application_for_process(activation.process))

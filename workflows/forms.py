@@ -20,7 +20,7 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = [
+        fields = (
             "topic",
             "direction",
             "goals",
@@ -31,7 +31,7 @@ class ApplicationForm(forms.ModelForm):
             "responsible_phone",
             "responsible_email",
             "partners",
-        ]
+        )
         widgets = {
             "goals": forms.Textarea(attrs={"rows": 3}),
             "tasks": forms.Textarea(attrs={"rows": 3}),
@@ -63,7 +63,9 @@ class PlannedEventForm(forms.ModelForm):
 
     class Meta:
         model = PlannedEvent
-        fields = ["year_index", "title", "timing", "audience"]
+        # A tuple: inlineformset_factory appends its foreign key to a form's Meta.fields list,
+        # which would leak "application" into every later use of this form (the API's).
+        fields = ("year_index", "title", "timing", "audience")
 
 
 PlannedEventFormSet = forms.inlineformset_factory(

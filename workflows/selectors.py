@@ -115,21 +115,13 @@ def application_open_task(application: Application) -> Task | None:
     )
 
 
-def application_latest_comment(application: Application, action: str) -> str:
-    event = (
-        AuditEvent.objects.filter(
-            object_type=Application._meta.label_lower, object_id=str(application.pk), action=action
-        )
-        .order_by("-id")
-        .first()
-    )
-    return event.comment if event else ""
-
-
 def application_state_label(application: Application) -> str:
     """The state in the applicant's words, with the date or reason that matters to them."""
     state = Application.State
-    if application.state == state.GRANTED and hasattr(application, "status"):
+    if application.state == state.GRANTED:
+        if not hasattr(application, "status"):
+            # The order is signed; a background job is entering the status in the registry.
+            return _("Approved by order; the status is being entered in the registry")
         return _("Status granted until %(date)s") % {
             "date": application.status.valid_until.strftime("%d.%m.%Y")
         }
@@ -245,3 +237,25 @@ def status_registry_qs() -> QuerySet[Status]:
     return Status.objects.filter(state=Status.State.ACTIVE).select_related(
         "program", "organisation", "order"
     )
+
+
+def flow_jobs_needing_attention(*, now=None) -> dict:
+    """For the monitoring page: failed jobs, and jobs stuck past the threshold."""
+    from .jobs import JOB, jobs_stuck_qs
+
+    failed = Task.objects.filter(flow_task_type=JOB, status=STATUS.ERROR).select_related("process")
+    stuck = jobs_stuck_qs(now=now).select_related("process")
+    rows = []
+    for task in [*failed, *stuck]:
+        application = Application.objects.filter(process_id=task.process_id).first()
+        rows.append(
+            {
+                "task": task,
+                "application": application,
+                "error": (task.data or {}).get("_exception", {}).get("title", ""),
+            }
+        )
+    return {
+        "failed": [r for r in rows if r["task"].status == STATUS.ERROR],
+        "stuck": [r for r in rows if r["task"].status != STATUS.ERROR],
+    }

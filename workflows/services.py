@@ -10,7 +10,7 @@ from viewflow.workflow.models import Task
 from audit.services import audit_record
 from documents.services import document_create
 
-from . import rules, selectors
+from . import notify, rules, selectors
 from .errors import ConflictError, NotAllowed
 from .models import (
     Application,
@@ -173,7 +173,7 @@ def _move(application: Application, *, user, to: str, action: str, comment: str 
     previous = application.state
     application.state = to
     application.save(update_fields=["state", "order", "updated_at"])
-    audit_record(
+    event = audit_record(
         actor=user,
         action=action,
         obj=application,
@@ -182,19 +182,8 @@ def _move(application: Application, *, user, to: str, action: str, comment: str 
         comment=comment,
         data=data,
     )
-    from .tasks import notify_applicant  # tasks import services; keep the cycle lazy
-
-    if action in NOTIFY_APPLICANT_ON:
-        transaction.on_commit(
-            lambda: notify_applicant.delay(application_id=application.pk, action=action)
-        )
-
-
-NOTIFY_APPLICANT_ON = {
-    "application.return",
-    "application.council_refuse",
-    "application.approve",
-}
+    # Same transaction: the outbox rows commit or roll back with the move (DESIGN.md).
+    notify.application_moved(application=application, event=event)
 
 
 def _step_check(application: Application, *, user, data: dict) -> None:
@@ -447,4 +436,5 @@ def status_grant(*, application: Application) -> Status:
         obj=application,
         comment=_("Valid until %(date)s") % {"date": status.valid_until.strftime("%d.%m.%Y")},
     )
+    notify.status_granted(status=status)
     return status

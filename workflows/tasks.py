@@ -4,55 +4,48 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
 
-from . import selectors
-from .models import Application
+from core.clock import as_of, parse_now
+
+from . import jobs
 
 log = logging.getLogger(__name__)
 
-SUBJECTS = {
-    "application.return": "Заявка %(number)s возвращена на доработку",
-    "application.council_refuse": "По заявке %(number)s принято решение об отказе",
-    "application.approve": "Заявка %(number)s утверждена: статус присвоен",
-}
+
+@shared_task
+def fire_flow_timers(*, now: str | None = None) -> int:
+    """Fire viewflow timers that are due (as of `now`); each is re-checked under its flow lock,
+    so a second run fires nothing twice."""
+    from viewflow.workflow import timers
+
+    with as_of(now):
+        return timers.fire_due_timers()
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_kwargs={"max_retries": 5})
-def notify_applicant(*, application_id: int, action: str) -> None:
-    """E-mail the author of an application that its case moved.
+def _backoff(retries: int) -> int:
+    return min(10 * 2**retries, 600)
 
-    A re-run sends the letter again; the outbox of issue 5 will make delivery exactly-once.
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def run_flow_job(self, *, task_id: int) -> str:
+    """Run one background step of a flow.
+
+    Safe to run twice: the runner claims the step under the flow lock and returns at once when it
+    is already done, cancelled or failed; the body it runs is idempotent. Failures are retried
+    with exponential backoff; the last one puts the step in ERROR for the flow's error path or an
+    administrator.
     """
-    application = (
-        Application.objects.select_related("created_by", "organisation")
-        .filter(pk=application_id)
-        .first()
-    )
-    if application is None or not application.created_by.email or action not in SUBJECTS:
-        return
-    with translation.override("ru"):
-        context = {
-            "application": application,
-            "state_label": selectors.application_state_label(application),
-            "comment": selectors.application_latest_comment(application, action),
-            "url": settings.SITE_URL + reverse("application-detail", args=[application.pk]),
-        }
-        body = render_to_string("workflows/email/application_moved.txt", context)
-        send_mail(
-            SUBJECTS[action] % {"number": application.reg_number},
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [application.created_by.email],
-        )
+    try:
+        return jobs.job_run(task_id=task_id)
+    except Exception as exc:
+        if self.request.retries < settings.FLOW_JOB_MAX_RETRIES:
+            log.warning("Flow job %s failed (%s); retrying", task_id, exc)
+            raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+        jobs.job_fail(task_id=task_id, exc=exc)
+        return "failed"
 
 
 @shared_task
-def fire_flow_timers() -> None:
-    """Fire viewflow timers that are due; firing is keyed on the stored due time, so re-runs are no-ops."""
-    from viewflow.workflow import timers
-
-    timers.fire_due_timers()
+def sweep_flow_jobs(*, now: str | None = None) -> int:
+    """Re-send jobs whose message was lost or whose worker died; duplicates are no-ops."""
+    return jobs.jobs_requeue_stuck(now=parse_now(now))

@@ -20,4 +20,5 @@ urlpatterns = [
     path("tasks/", views.task_list, name="task-list"),
     path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
     path("registry/", views.registry, name="registry"),
+    path("monitoring/", views.monitoring, name="monitoring"),
 ]

@@ -12,7 +12,7 @@ from viewflow.workflow.models import Task
 
 from audit.services import audit_personal_data_read, audit_record
 
-from . import selectors, services
+from . import jobs, selectors, services
 from .errors import DocketError
 from .flows import ApplicationFlow
 from .forms import STEP_FORMS, ApplicationForm, AttachmentForm, PlannedEventFormSet
@@ -320,3 +320,30 @@ def task_detail(request, pk):
 @login_required
 def registry(request):
     return render(request, "workflows/registry.html", {"statuses": selectors.status_registry_qs()})
+
+
+def _staff_only(user) -> None:
+    if not user.is_staff:
+        raise Http404
+
+
+@login_required
+def monitoring(request):
+    """Failed and stuck background steps, for administrators, with retry and cancel."""
+    _staff_only(request.user)
+    if request.method == "POST":
+        action = {"retry": jobs.job_retry, "cancel": jobs.job_cancel}.get(
+            request.POST.get("action")
+        )
+        if action is None:
+            raise Http404
+        try:
+            action(task_id=int(request.POST.get("task", 0)), actor=request.user)
+        except DocketError as exc:
+            messages.error(request, exc.message)
+        except (Task.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc
+        else:
+            messages.success(request, _("Done."))
+        return redirect("monitoring")
+    return render(request, "workflows/monitoring.html", selectors.flow_jobs_needing_attention())

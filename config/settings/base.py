@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "audit",
     "documents",
     "workflows",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -135,6 +137,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A message taken by a worker that died comes back after this many seconds (acks_late).
+    # Keep it above the longest task run plus the longest retry countdown (600 s).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -146,10 +154,34 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
+# Three queues so a burst of e-mail never delays a council's decision (docs/operations.md).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.*": {"queue": "notifications"},
+    "documents.tasks.*": {"queue": "documents"},
+    "workflows.tasks.run_flow_job": {"queue": "flows"},
+}
+DOCKET_QUEUES = ["celery", "flows", "documents", "notifications"]
+# Periodic work, in code. Every task here accepts `now` (ISO-8601) so that
+# `python manage.py tick --now ...` can run it as of any moment.
 CELERY_BEAT_SCHEDULE = {
     # viewflow keeps timer due times in the database; this fires the ones that are due.
     "fire-flow-timers": {"task": "workflows.tasks.fire_flow_timers", "schedule": 60.0},
+    # Re-enqueue flow jobs whose message the broker lost, or whose worker died.
+    "sweep-flow-jobs": {"task": "workflows.tasks.sweep_flow_jobs", "schedule": 60.0},
+    # Re-enqueue notifications left READY (broker down at commit) or stuck SENDING.
+    "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
 }
+FLOW_JOB_STUCK_AFTER_SECONDS = env.int("FLOW_JOB_STUCK_AFTER_SECONDS", default=300)
+FLOW_JOB_MAX_RETRIES = env.int("FLOW_JOB_MAX_RETRIES", default=5)
+# The notification outbox (notifications/): transient SMTP errors are retried this many times,
+# waiting the backoff doubled each time; the sweep re-enqueues rows READY this long past their
+# due time (the broker lost the message) and takes back rows SENDING this long (the worker
+# died; keep it longer than CELERY_TASK_TIME_LIMIT, a system check refuses less).
+NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=6)
+NOTIFICATION_RETRY_BACKOFF_SECONDS = env.int("NOTIFICATION_RETRY_BACKOFF_SECONDS", default=10)
+NOTIFICATION_REQUEUE_AFTER_SECONDS = env.int("NOTIFICATION_REQUEUE_AFTER_SECONDS", default=120)
+NOTIFICATION_STUCK_AFTER_SECONDS = env.int("NOTIFICATION_STUCK_AFTER_SECONDS", default=600)
 
 REST_FRAMEWORK = {
     # Token first: DRF answers 401 with WWW-Authenticate from the first class (403 for Session).

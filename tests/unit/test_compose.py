@@ -19,7 +19,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_SERVICES = {"migrate", "web", "worker", "beat"}
+APP_SERVICES = {"migrate", "web", "worker", "worker-mail", "beat"}
 SERVICES = APP_SERVICES | {"postgres", "redis", "mailpit"}
 COMPOSE_ENV = {
     "SECRET_KEY": "x" * 50,
@@ -202,3 +202,29 @@ def test_runtime_dependencies_carry_what_the_redis_broker_imports():
     """
     missing = {"redis", "packaging"} - _closure(_runtime_requirements())
     assert not missing, f"add the redis extra: celery[redis] (missing {sorted(missing)})"
+
+
+def _queues_of(command: list[str]) -> set[str]:
+    for i, arg in enumerate(command):
+        if arg.startswith("--queues="):
+            return set(arg.split("=", 1)[1].split(","))
+        if arg == "-Q":
+            return set(command[i + 1].split(","))
+    return {"celery"}
+
+
+def test_every_routed_queue_has_a_worker_in_production_and_in_make_run(services):
+    """A queue nobody consumes silently stops e-mail or flow steps."""
+    from django.conf import settings
+
+    from scripts import run
+
+    routed = set(settings.DOCKET_QUEUES)
+    consumed = set()
+    for service in services.values():
+        command = service.get("command") or []
+        if command[:3] == ["celery", "--app=config", "worker"]:
+            consumed |= _queues_of(command)
+    assert consumed == routed
+    assert _queues_of(run.WORKER_ARGV) == routed
+    assert {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()} <= routed
