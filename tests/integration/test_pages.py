@@ -179,3 +179,12 @@ def test_showing_an_application_logs_the_personal_data_read(
     assert all(
         e.action != "personal_data.read" for e in selectors.application_timeline(application)
     )
+
+
+def test_pages_are_russian_whatever_the_browser_says_until_english_is_chosen(client, methodist):
+    as_user(client, methodist)
+    page = client.get(reverse("registry"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Реестр действующих статусов" in page
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("registry")})
+    page = client.get(reverse("registry"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Registry of active statuses" in page
