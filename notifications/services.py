@@ -155,7 +155,9 @@ def _enqueue(notification_id: int) -> None:
     from .tasks import deliver_notification  # tasks import this module
 
     try:
-        deliver_notification.delay(notification_id=notification_id)
+        # No publish retries: with the broker down each would stall the user's request; the
+        # sweep is the safety net.
+        deliver_notification.apply_async(kwargs={"notification_id": notification_id}, retry=False)
     except Exception:
         log.warning(
             "Notification %s stays in the outbox: it could not be enqueued; the sweep will "

@@ -33,9 +33,14 @@ JOB = "JOB"
 
 
 def _enqueue_on_commit(task_id: int) -> None:
+    """After commit the step is done: an unreachable broker must neither fail the request (the
+    job stays SCHEDULED and `sweep_flow_jobs` sends it) nor skip later callbacks, and no publish
+    retries stall the person who signed."""
     from .tasks import run_flow_job  # tasks import this module
 
-    transaction.on_commit(lambda: run_flow_job.delay(task_id=task_id))
+    transaction.on_commit(
+        lambda: run_flow_job.apply_async(kwargs={"task_id": task_id}, retry=False), robust=True
+    )
 
 
 class JobActivation(AbstractJobActivation):

@@ -39,10 +39,10 @@ def approved_without_running_the_job(
         reasons="ok",
         meeting_date=datetime.date(2026, 11, 19),
     )
-    with mock.patch("workflows.tasks.run_flow_job.delay") as delay:
+    with mock.patch("workflows.tasks.run_flow_job.apply_async") as send:
         complete(official, application, **ORDER)
     job = Task.objects.get(process_id=application.process_id, flow_task_type="JOB")
-    delay.assert_called_once_with(task_id=job.pk)
+    send.assert_called_once_with(kwargs={"task_id": job.pk}, retry=False)
     return application, job
 
 

@@ -9,28 +9,11 @@ from django.core import mail
 
 from notifications.models import Kind, Notification
 from tests.factories import ApplicationFactory, CoordinatorFactory, UserFactory
-from workflows import notify, roles, selectors, services
-from workflows.flows import ApplicationFlow
+from workflows import roles, selectors, services
 from workflows.models import Application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)
-HUMAN_STEPS = ("check", "revise", "council", "approve")
-
-
-@pytest.fixture(autouse=True)
-def human_steps_announce_themselves():
-    """The flow wires `.onCreate(this.task_created)` on its human steps; where it does not (yet),
-    wire them here exactly so, and leave the flow as it was afterwards."""
-    wired = []
-    for name in HUMAN_STEPS:
-        node = getattr(ApplicationFlow, name)
-        if node._on_create is None:
-            node._on_create = lambda activation: notify.task_created(activation.task)
-            wired.append(node)
-    yield
-    for node in wired:
-        node._on_create = None
 
 
 def link(path: str) -> str:
@@ -90,7 +73,8 @@ def test_each_person_hears_what_concerns_them_with_a_link_to_act_on(
         assert link(f"/tasks/{check.pk}/") in letter.body
     assert kinds(coordinator) == []
 
-    # Returned: the school's coordinators learn why; the author gets the revision step.
+    # Returned: the school's coordinators learn why (one notice: the revision step is not
+    # announced separately, see workflows/flows.py).
     do(methodist, application, decision="return", comment="Уточните план мероприятий на 2028 год")
     revise = open_task(application)
     for person in (coordinator, colleague):
@@ -100,8 +84,8 @@ def test_each_person_hears_what_concerns_them_with_a_link_to_act_on(
         assert returned.url == case
         assert "Уточните план мероприятий на 2028 год" in returned.body_text
         assert methodist.get_full_name() in returned.body_text
-    assert kinds(coordinator) == [Kind.APPLICATION_RETURNED, Kind.TASK_ASSIGNED]
-    assert inapp(coordinator)[1].url == link(f"/tasks/{revise.pk}/")
+    assert kinds(coordinator) == [Kind.APPLICATION_RETURNED]
+    assert revise.owner == coordinator
     assert kinds(colleague) == [Kind.APPLICATION_RETURNED]
 
     # Corrected by the colleague: the methodists get the new check.
@@ -151,13 +135,12 @@ def test_each_person_hears_what_concerns_them_with_a_link_to_act_on(
     # The whole story, for each person; nobody else heard a thing.
     expected = [
         Kind.APPLICATION_RETURNED,
-        Kind.TASK_ASSIGNED,
         Kind.DECISION_TAKEN,
         Kind.ORDER_SIGNED,
         Kind.STATUS_GRANTED,
     ]
     assert kinds(coordinator) == expected
-    assert kinds(colleague) == [k for k in expected if k != Kind.TASK_ASSIGNED]
+    assert kinds(colleague) == expected
     assert kinds(other_coordinator) == []
     assert not Notification.objects.filter(recipient__username="admin").exists()
     # Every e-mail row was delivered exactly once, in Russian, with the link.
