@@ -10,24 +10,13 @@ from viewflow.workflow.status import STATUS
 
 from audit.services import audit_verify_chain
 from tests.factories import ApplicationFactory
+from tests.story import act, open_task
 from workflows import selectors, services
 from workflows.errors import ConflictError, NotAllowed
 from workflows.models import Application, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 State = Application.State
-
-
-def open_task(application):
-    application.refresh_from_db()
-    return selectors.application_open_task(application)
-
-
-def do(step_user, application, **data):
-    task = open_task(application)
-    services.task_complete(task_id=task.pk, user=step_user, data=data)
-    application.refresh_from_db()
-    return task
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC), tick=False)
@@ -48,7 +37,7 @@ def test_whole_case_with_two_revisions_and_a_department_return(
 
     # Two revision loops.
     for round_ in (1, 2):
-        do(methodist, application, decision="return", comment=f"Уточните план, раунд {round_}")
+        act(methodist, application, decision="return", comment=f"Уточните план, раунд {round_}")
         assert application.state == State.RETURNED
         assert selectors.application_state_label(application) == "Возвращена на доработку"
         assert open_task(application).owner == coordinator
@@ -62,10 +51,10 @@ def test_whole_case_with_two_revisions_and_a_department_return(
         application.refresh_from_db()
         assert application.state == State.AT_METHODIST
 
-    do(methodist, application, decision="accept", comment="")
+    act(methodist, application, decision="accept", comment="")
     assert application.state == State.AT_COUNCIL
 
-    do(
+    act(
         secretary,
         application,
         decision="granted",
@@ -75,7 +64,7 @@ def test_whole_case_with_two_revisions_and_a_department_return(
     assert application.state == State.AT_DEPARTMENT
 
     # The department returns it to the council once.
-    do(
+    act(
         official,
         application,
         decision="return",
@@ -84,14 +73,14 @@ def test_whole_case_with_two_revisions_and_a_department_return(
         order_date=None,
     )
     assert application.state == State.AT_COUNCIL
-    do(
+    act(
         secretary,
         application,
         decision="granted",
         reasons="Повторно: соответствует",
         meeting_date=datetime.date(2026, 11, 20),
     )
-    do(
+    act(
         official,
         application,
         decision="approve",
@@ -121,8 +110,8 @@ def test_whole_case_with_two_revisions_and_a_department_return(
 def test_refused_case_tells_the_applicant_why(coordinator, school, methodist, secretary, program):
     application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
     services.application_submit(application_id=application.pk, user=coordinator)
-    do(methodist, application, decision="accept")
-    do(
+    act(methodist, application, decision="accept")
+    act(
         secretary,
         application,
         decision="refused",
@@ -160,7 +149,7 @@ def test_double_submit_and_double_completion_get_a_clear_conflict(
     services.application_submit(application_id=application.pk, user=coordinator)
     with pytest.raises(ConflictError):
         services.application_submit(application_id=application.pk, user=coordinator)
-    task = do(methodist, application, decision="accept")
+    task = act(methodist, application, decision="accept")
     with pytest.raises(ConflictError):
         services.task_complete(task_id=task.pk, user=methodist, data={"decision": "accept"})
 
@@ -199,7 +188,7 @@ def test_any_coordinator_of_the_school_may_correct_a_returned_application(
     stranger = CoordinatorFactory(username="stranger")
     application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
     services.application_submit(application_id=application.pk, user=coordinator)
-    do(methodist, application, decision="return", comment="Уточните цели")
+    act(methodist, application, decision="return", comment="Уточните цели")
     assert not selectors.application_visible_qs(stranger).filter(pk=application.pk).exists()
     revise = open_task(application)
     with pytest.raises(Task.DoesNotExist):

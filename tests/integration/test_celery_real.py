@@ -50,7 +50,8 @@ from tests.integration.celery_harness import (
     smtp_server,
     wait_until,
 )
-from workflows import selectors, services
+from tests.story import act
+from workflows import services
 from workflows.models import Application, Status
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
@@ -110,13 +111,6 @@ def real_celery(postgres, shared_redis, smtp, tmp_path, settings):
 # --- The case, as its people act -----------------------------------------------------------------
 
 
-def step(user, application, **data):
-    application.refresh_from_db()
-    task = selectors.application_open_task(application)
-    services.task_complete(task_id=task.pk, user=user, data=data)
-    application.refresh_from_db()
-
-
 def submitted_application(coordinator, school, program):
     application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
     services.application_submit(application_id=application.pk, user=coordinator)
@@ -125,8 +119,8 @@ def submitted_application(coordinator, school, program):
 
 
 def to_the_department(application, *, methodist, secretary):
-    step(methodist, application, decision="accept", comment="")
-    step(
+    act(methodist, application, decision="accept", comment="")
+    act(
         secretary,
         application,
         decision="granted",
@@ -137,7 +131,7 @@ def to_the_department(application, *, methodist, secretary):
 
 
 def approve(application, *, official):
-    step(
+    act(
         official,
         application,
         decision="approve",
@@ -246,7 +240,7 @@ def test_a_returned_application_reaches_the_school_by_email_and_in_app(
     harness.worker(harness.publish_broker, name="w")
     application = submitted_application(coordinator, school, program)
     comment = "Уточните план мероприятий на второй год: нет сроков проведения семинаров."
-    step(methodist, application, decision="return", comment=comment)
+    act(methodist, application, decision="return", comment=comment)
     assert application.state == State.RETURNED
 
     wait_outbox_settled(harness)
@@ -286,7 +280,7 @@ def test_the_whole_core_case_tells_each_actor_what_concerns_them(
     harness = real_celery
     harness.worker(harness.publish_broker, name="w")
     application = submitted_application(coordinator, school, program)
-    step(methodist, application, decision="return", comment="Уточните цели")
+    act(methodist, application, decision="return", comment="Уточните цели")
     services.application_submit(application_id=application.pk, user=coordinator)
     to_the_department(application, methodist=methodist, secretary=secretary)
     approve(application, official=official)
@@ -492,7 +486,7 @@ def test_broker_down_at_the_state_change_the_outbox_keeps_the_work_until_the_swe
 
         started = time.monotonic()
         if change == "return":
-            step(methodist, application, decision="return", comment="Приложите план на три года")
+            act(methodist, application, decision="return", comment="Приложите план на три года")
         else:
             approve(application, official=official)
         print(f"\n[outage/{change}] the step took {time.monotonic() - started:.2f}s, broker down")
@@ -567,7 +561,7 @@ def test_smtp_refusing_for_a_while_is_retried_with_backoff_and_a_bad_address_fai
     for person in (busy, bogus):
         school = person.organisationmembership_set.get().organisation
         application = submitted_application(person, school, program)
-        step(methodist, application, decision="return", comment="Нет подписи директора")
+        act(methodist, application, decision="return", comment="Нет подписи директора")
 
     wait_outbox_settled(harness, timeout=DELIVERY_TIMEOUT + 15)
     wait_idle(harness.publish_broker, harness)

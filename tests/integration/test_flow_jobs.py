@@ -11,17 +11,12 @@ from viewflow.workflow.status import STATUS
 
 from audit.models import AuditEvent
 from tests.factories import ApplicationFactory, UserFactory
+from tests.story import act
 from workflows import jobs, selectors, services
 from workflows.models import Application, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORDER = {"decision": "approve", "order_number": "125-р", "order_date": datetime.date(2026, 11, 20)}
-
-
-def complete(user, application, **data):
-    application.refresh_from_db()
-    task = selectors.application_open_task(application)
-    services.task_complete(task_id=task.pk, user=user, data=data)
 
 
 @pytest.fixture
@@ -31,8 +26,8 @@ def approved_without_running_the_job(
     """Up to the department's order; the job's message is captured, not run."""
     application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
     services.application_submit(application_id=application.pk, user=coordinator)
-    complete(methodist, application, decision="accept")
-    complete(
+    act(methodist, application, decision="accept")
+    act(
         secretary,
         application,
         decision="granted",
@@ -40,7 +35,7 @@ def approved_without_running_the_job(
         meeting_date=datetime.date(2026, 11, 19),
     )
     with mock.patch("workflows.tasks.run_flow_job.apply_async") as send:
-        complete(official, application, **ORDER)
+        act(official, application, **ORDER)
     job = Task.objects.get(process_id=application.process_id, flow_task_type="JOB")
     send.assert_called_once_with(kwargs={"task_id": job.pk}, retry=False)
     return application, job

@@ -9,6 +9,7 @@ from django.core import mail
 
 from notifications.models import Kind, Notification
 from tests.factories import ApplicationFactory, CoordinatorFactory, UserFactory
+from tests.story import act, open_task
 from workflows import roles, selectors, services
 from workflows.models import Application
 
@@ -34,19 +35,6 @@ def kinds(user) -> list[str]:
 
 def letters(user) -> list:
     return [m for m in mail.outbox if m.to == [user.email]]
-
-
-def do(user, application, **data):
-    application.refresh_from_db()
-    task = selectors.application_open_task(application)
-    services.task_complete(task_id=task.pk, user=user, data=data)
-    application.refresh_from_db()
-    return task
-
-
-def open_task(application):
-    application.refresh_from_db()
-    return selectors.application_open_task(application)
 
 
 @time_machine.travel(NOW, tick=False)
@@ -75,7 +63,7 @@ def test_each_person_hears_what_concerns_them_with_a_link_to_act_on(
 
     # Returned: the school's coordinators learn why (one notice: the revision step is not
     # announced separately, see workflows/flows.py).
-    do(methodist, application, decision="return", comment="Уточните план мероприятий на 2028 год")
+    act(methodist, application, decision="return", comment="Уточните план мероприятий на 2028 год")
     revise = open_task(application)
     for person in (coordinator, colleague):
         returned = inapp(person)[0]
@@ -96,13 +84,13 @@ def test_each_person_hears_what_concerns_them_with_a_link_to_act_on(
         link(f"/tasks/{second_check.pk}/"),
     ]
 
-    do(methodist, application, decision="accept", comment="")
+    act(methodist, application, decision="accept", comment="")
     council = open_task(application)
     assert [(n.kind, n.url) for n in inapp(secretary)] == [
         (Kind.TASK_ASSIGNED, link(f"/tasks/{council.pk}/"))
     ]
 
-    do(
+    act(
         secretary,
         application,
         decision="granted",
@@ -115,7 +103,7 @@ def test_each_person_hears_what_concerns_them_with_a_link_to_act_on(
     assert "На заседании совета 19.11.2026" in decision.body_text
     assert kinds(official) == [Kind.TASK_ASSIGNED]
 
-    do(
+    act(
         official,
         application,
         decision="approve",
@@ -155,8 +143,8 @@ def test_each_person_hears_what_concerns_them_with_a_link_to_act_on(
 def test_a_refusal_tells_the_school_why(coordinator, school, program, methodist, secretary):
     application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
     services.application_submit(application_id=application.pk, user=coordinator)
-    do(methodist, application, decision="accept")
-    do(
+    act(methodist, application, decision="accept")
+    act(
         secretary,
         application,
         decision="refused",
@@ -183,7 +171,7 @@ def test_a_step_that_fails_after_its_change_notifies_nobody(
 
     monkeypatch.setattr(selectors, "application_for_process", broken_gateway)
     with pytest.raises(RuntimeError):
-        do(methodist, application, decision="return", comment="Уточните план")
+        act(methodist, application, decision="return", comment="Уточните план")
 
     application.refresh_from_db()
     assert application.state == Application.State.AT_METHODIST
@@ -199,6 +187,6 @@ def test_the_english_interface_still_writes_russian_letters(
     application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
     services.application_submit(application_id=application.pk, user=coordinator)
     with translation.override("en"):
-        do(methodist, application, decision="return", comment="Уточните план")
+        act(methodist, application, decision="return", comment="Уточните план")
     returned = inapp(coordinator)[0]
     assert returned.subject == "Заявка ЗСП-2026/0001 возвращена на доработку"

@@ -1,0 +1,17 @@
+"""Steps of the core case as the people take them, through the services (no HTTP)."""
+
+from workflows import selectors, services
+
+
+def open_task(application):
+    """The step the case waits on now (re-read: the flow has moved since the caller looked)."""
+    application.refresh_from_db()
+    return selectors.application_open_task(application)
+
+
+def act(user, application, **data):
+    """`user` completes the open step of `application` with `data`; returns that step's task."""
+    task = open_task(application)
+    services.task_complete(task_id=task.pk, user=user, data=data)
+    application.refresh_from_db()
+    return task
