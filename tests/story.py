@@ -15,3 +15,19 @@ def act(user, application, **data):
     services.task_complete(task_id=task.pk, user=user, data=data)
     application.refresh_from_db()
     return task
+
+
+def submitted(*, coordinator, school, program):
+    """A complete application of `school`, submitted by its coordinator (now at the methodist)."""
+    from tests.factories import ApplicationFactory
+
+    application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
+    services.application_submit(application_id=application.pk, user=coordinator)
+    application.refresh_from_db()
+    return application
+
+
+def council_decides(application, *, methodist, secretary, decision, reasons, meeting_date):
+    """The methodist accepts the application, then the secretary records the council's decision."""
+    act(methodist, application, decision="accept", comment="")
+    act(secretary, application, decision=decision, reasons=reasons, meeting_date=meeting_date)

@@ -10,7 +10,7 @@ from viewflow.workflow.status import STATUS
 
 from audit.services import audit_verify_chain
 from tests.factories import ApplicationFactory
-from tests.story import act, open_task
+from tests.story import act, council_decides, open_task, submitted
 from workflows import selectors, services
 from workflows.errors import ConflictError, NotAllowed
 from workflows.models import Application, Status
@@ -108,12 +108,11 @@ def test_whole_case_with_two_revisions_and_a_department_return(
 
 
 def test_refused_case_tells_the_applicant_why(coordinator, school, methodist, secretary, program):
-    application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
-    services.application_submit(application_id=application.pk, user=coordinator)
-    act(methodist, application, decision="accept")
-    act(
-        secretary,
+    application = submitted(coordinator=coordinator, school=school, program=program)
+    council_decides(
         application,
+        methodist=methodist,
+        secretary=secretary,
         decision="refused",
         reasons="Нет опыта работы с молодыми педагогами",
         meeting_date=datetime.date.today(),

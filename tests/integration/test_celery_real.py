@@ -50,7 +50,7 @@ from tests.integration.celery_harness import (
     smtp_server,
     wait_until,
 )
-from tests.story import act
+from tests.story import act, council_decides, submitted
 from workflows import services
 from workflows.models import Application, Status
 
@@ -111,18 +111,11 @@ def real_celery(postgres, shared_redis, smtp, tmp_path, settings):
 # --- The case, as its people act -----------------------------------------------------------------
 
 
-def submitted_application(coordinator, school, program):
-    application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
-    services.application_submit(application_id=application.pk, user=coordinator)
-    application.refresh_from_db()
-    return application
-
-
 def to_the_department(application, *, methodist, secretary):
-    act(methodist, application, decision="accept", comment="")
-    act(
-        secretary,
+    council_decides(
         application,
+        methodist=methodist,
+        secretary=secretary,
         decision="granted",
         reasons="Соответствует положению",
         meeting_date=timezone.localdate(),
@@ -238,7 +231,7 @@ def test_a_returned_application_reaches_the_school_by_email_and_in_app(
     bell has it too. The methodist was told about the new check; nobody else hears anything."""
     harness = real_celery
     harness.worker(harness.publish_broker, name="w")
-    application = submitted_application(coordinator, school, program)
+    application = submitted(coordinator=coordinator, school=school, program=program)
     comment = "Уточните план мероприятий на второй год: нет сроков проведения семинаров."
     act(methodist, application, decision="return", comment=comment)
     assert application.state == State.RETURNED
@@ -279,7 +272,7 @@ def test_the_whole_core_case_tells_each_actor_what_concerns_them(
     exactly the events that concern them, each once, each with a link to the case or the step."""
     harness = real_celery
     harness.worker(harness.publish_broker, name="w")
-    application = submitted_application(coordinator, school, program)
+    application = submitted(coordinator=coordinator, school=school, program=program)
     act(methodist, application, decision="return", comment="Уточните цели")
     services.application_submit(application_id=application.pk, user=coordinator)
     to_the_department(application, methodist=methodist, secretary=secretary)
@@ -358,7 +351,7 @@ def test_worker_killed_in_the_middle_of_the_grant_job_completes_it_exactly_once(
     )
     broker = harness.broker(harness.publish_broker.url, **options)
     first = harness.worker(broker, name="doomed")
-    application = submitted_application(coordinator, school, program)
+    application = submitted(coordinator=coordinator, school=school, program=program)
     to_the_department(application, methodist=methodist, secretary=secretary)
 
     blocker = pg_connect(connection.settings_dict, application_name=f"blocker-{harness.run}")
@@ -479,7 +472,7 @@ def test_broker_down_at_the_state_change_the_outbox_keeps_the_work_until_the_swe
     server.start()
     broker = harness.broker(server.url)
     with publishing_to(broker):
-        application = submitted_application(coordinator, school, program)
+        application = submitted(coordinator=coordinator, school=school, program=program)
         if change == "order":
             to_the_department(application, methodist=methodist, secretary=secretary)
         server.stop()  # no persistence: the messages queued so far are gone with it
@@ -560,7 +553,7 @@ def test_smtp_refusing_for_a_while_is_retried_with_backoff_and_a_bad_address_fai
 
     for person in (busy, bogus):
         school = person.organisationmembership_set.get().organisation
-        application = submitted_application(person, school, program)
+        application = submitted(coordinator=person, school=school, program=program)
         act(methodist, application, decision="return", comment="Нет подписи директора")
 
     wait_outbox_settled(harness, timeout=DELIVERY_TIMEOUT + 15)

@@ -10,9 +10,9 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from audit.models import AuditEvent
-from tests.factories import ApplicationFactory, UserFactory
-from tests.story import act
-from workflows import jobs, selectors, services
+from tests.factories import UserFactory
+from tests.story import act, council_decides, submitted
+from workflows import jobs, selectors
 from workflows.models import Application, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,12 +24,11 @@ def approved_without_running_the_job(
     coordinator, school, program, methodist, secretary, official, django_capture_on_commit_callbacks
 ):
     """Up to the department's order; the job's message is captured, not run."""
-    application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
-    services.application_submit(application_id=application.pk, user=coordinator)
-    act(methodist, application, decision="accept")
-    act(
-        secretary,
+    application = submitted(coordinator=coordinator, school=school, program=program)
+    council_decides(
         application,
+        methodist=methodist,
+        secretary=secretary,
         decision="granted",
         reasons="ok",
         meeting_date=datetime.date(2026, 11, 19),

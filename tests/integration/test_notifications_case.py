@@ -9,7 +9,7 @@ from django.core import mail
 
 from notifications.models import Kind, Notification
 from tests.factories import ApplicationFactory, CoordinatorFactory, UserFactory
-from tests.story import act, open_task
+from tests.story import act, council_decides, open_task, submitted
 from workflows import roles, selectors, services
 from workflows.models import Application
 
@@ -141,12 +141,11 @@ def test_each_person_hears_what_concerns_them_with_a_link_to_act_on(
 
 
 def test_a_refusal_tells_the_school_why(coordinator, school, program, methodist, secretary):
-    application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
-    services.application_submit(application_id=application.pk, user=coordinator)
-    act(methodist, application, decision="accept")
-    act(
-        secretary,
+    application = submitted(coordinator=coordinator, school=school, program=program)
+    council_decides(
         application,
+        methodist=methodist,
+        secretary=secretary,
         decision="refused",
         reasons="Нет опыта работы с молодыми педагогами",
         meeting_date=datetime.date(2026, 11, 19),
