@@ -52,10 +52,18 @@ def sniff_content_type(fileobj) -> str | None:
     return None
 
 
-def validate_upload(uploaded) -> str:
+def upload_rules(kind: str | None) -> tuple[int, list[str]]:
+    """(largest size in bytes, allowed MIME types) for a document kind: the kind's own rule from
+    DOCUMENT_UPLOAD_RULES where one is set, else the general limits."""
+    rule = settings.DOCUMENT_UPLOAD_RULES.get(kind or "", {}) if kind else {}
+    max_bytes = int(rule.get("max_bytes", settings.DOCUMENT_MAX_UPLOAD_BYTES))
+    allowed = list(rule.get("types", settings.DOCUMENT_ALLOWED_TYPES))
+    return max_bytes, allowed
+
+
+def validate_upload(uploaded, *, kind: str | None = None) -> str:
     """Return the sniffed MIME type or raise a ValidationError that says what is allowed."""
-    max_bytes = settings.DOCUMENT_MAX_UPLOAD_BYTES
-    allowed = settings.DOCUMENT_ALLOWED_TYPES
+    max_bytes, allowed = upload_rules(kind)
     allowed_names = ", ".join(sorted({HUMAN_NAMES.get(m, m) for m in allowed}))
     if uploaded.size > max_bytes:
         raise ValidationError(

@@ -1,0 +1,195 @@
+"""Admin: journal formats and print templates are edited here (audited); documents, versions,
+signatures and certificates are read-only, changed only through the services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template import Template, TemplateSyntaxError, engines
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit.services import audit_record
+from core.admin import ReadOnlyAdmin
+
+from . import printforms, services
+from .models import (
+    CertificateAuthority,
+    Document,
+    DocumentDownload,
+    Journal,
+    PrintTemplate,
+    RenderRequest,
+    Signature,
+    SignerCertificate,
+    Version,
+)
+
+
+@admin.register(Journal)
+class JournalAdmin(admin.ModelAdmin):
+    list_display = ("code", "scope", "title", "pattern", "prefix", "suffix", "yearly_reset")
+    list_filter = ("code", "scope")
+    readonly_fields = ("code", "scope")
+
+    def has_add_permission(self, request):
+        return False  # journals are created on first registration, with their code's format
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="journal.update",
+            obj=obj,
+            data={name: form.cleaned_data.get(name) for name in form.changed_data},
+        )
+
+
+class PrintTemplateForm(forms.ModelForm):
+    form = forms.ChoiceField(
+        label=gettext_lazy("print form"),
+        choices=[(code, f.title) for code, f in printforms.FORMS.items()],
+    )
+
+    class Meta:
+        model = PrintTemplate
+        fields = ("form", "scope", "html", "is_active")
+
+    def clean_html(self):
+        """A template that does not compile is refused here, not discovered by a failed PDF."""
+        html = self.cleaned_data["html"]
+        try:
+            Template(html, engine=engines["django"].engine)
+        except TemplateSyntaxError as exc:
+            raise ValidationError(
+                _("The template has an error: %(error)s") % {"error": exc}
+            ) from exc
+        return html
+
+
+@admin.register(PrintTemplate)
+class PrintTemplateAdmin(admin.ModelAdmin):
+    form = PrintTemplateForm
+    list_display = ("form", "scope", "is_active", "updated_by", "updated_at")
+    list_filter = ("form", "is_active")
+    readonly_fields = ("updated_by", "shipped_default")
+    fields = ("form", "scope", "is_active", "html", "shipped_default", "updated_by")
+
+    @admin.display(description=gettext_lazy("Shipped default (copy and change)"))
+    def shipped_default(self, obj):
+        from django.template.loader import get_template
+        from django.utils.html import format_html
+
+        code = obj.form if obj and obj.form else "order"
+        source = get_template(printforms.template_name(code)).template.source
+        return format_html("<pre style='white-space:pre-wrap;max-height:30em'>{}</pre>", source)
+
+    def get_changeform_initial_data(self, request):
+        """A new template starts as the shipped one extended, so staff change only a block."""
+        code = request.GET.get("form", "order")
+        return {
+            "form": code,
+            "html": '{% extends "'
+            + printforms.template_name(code)
+            + '" %}\n{% block body %}{{ block.super }}{% endblock %}\n',
+        }
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="print_template.update" if change else "print_template.create",
+            obj=obj,
+            data={"form": obj.form, "scope": obj.scope},
+        )
+
+
+class VersionInline(admin.TabularInline):
+    model = Version
+    extra = 0
+    can_delete = False
+    fields = (
+        "number",
+        "role",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "created_by",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "kind", "reg_number", "reg_date", "render_state", "created_at")
+    list_filter = ("kind", "render_state", "journal")
+    search_fields = ("title", "reg_number", "verify_code")
+    inlines = [VersionInline]
+    actions = ["retry_rendering"]
+
+    @admin.action(description=gettext_lazy("Prepare the print form again"))
+    def retry_rendering(self, request, queryset):
+        done = 0
+        for document in queryset:
+            try:
+                services.print_form_retry(document=document, actor=request.user)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{document}: {' '.join(exc.messages)}", messages.WARNING
+                )
+        if done:
+            self.message_user(
+                request, _("%(count)s document(s) are being prepared again.") % {"count": done}
+            )
+
+
+@admin.register(RenderRequest)
+class RenderRequestAdmin(ReadOnlyAdmin):
+    list_display = ("document", "form", "state", "created_at", "finished_at")
+    list_filter = ("state", "form")
+    exclude = ("context",)  # may hold personal data of the case
+
+
+@admin.register(SignerCertificate)
+class SignerCertificateAdmin(ReadOnlyAdmin):
+    list_display = ("subject", "user", "source", "serial", "not_after", "revoked_at")
+    list_filter = ("source",)
+    search_fields = ("subject", "serial", "user__username")
+    exclude = ("key_encrypted",)
+    actions = ["revoke"]
+
+    @admin.action(description=gettext_lazy("Revoke the selected certificates"))
+    def revoke(self, request, queryset):
+        for certificate in queryset:
+            services.signer_certificate_revoke(
+                certificate=certificate,
+                reason=_("Revoked by %(name)s in the administration") % {"name": request.user},
+                actor=request.user,
+            )
+        self.message_user(request, _("Revoked."))
+
+
+@admin.register(CertificateAuthority)
+class CertificateAuthorityAdmin(ReadOnlyAdmin):
+    list_display = ("name", "created_at")
+    exclude = ("key_encrypted",)
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    list_display = ("document", "signer", "signed_at", "certificate")
+
+
+@admin.register(DocumentDownload)
+class DocumentDownloadAdmin(ReadOnlyAdmin):
+    list_display = ("at", "user", "document", "version")
+    list_filter = ("at",)

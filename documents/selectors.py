@@ -1,0 +1,172 @@
+"""Reads of the paper trail: what a document is, who may see it, and whether a file is genuine."""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+
+from . import pki
+from .models import Document, Signature, Version
+
+# Who may see the documents of a case is the case's business: the app that owns the case model
+# registers a check here (workflows registers Application). Documents without a case are seen
+# only by their author and by staff with documents.view_document.
+_CASE_ACCESS: dict[str, Callable] = {}
+
+
+def case_access_register(model, check: Callable) -> None:
+    """`check(user, case_object) -> bool`; called for every document of that model's cases."""
+    _CASE_ACCESS[model._meta.label_lower] = check
+
+
+def document_can_view(*, user, document: Document) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if document.created_by_id == user.pk or user.has_perm("documents.view_document"):
+        return True
+    if document.case_type_id is None:
+        return False
+    label = f"{document.case_type.app_label}.{document.case_type.model}"
+    check = _CASE_ACCESS.get(label)
+    if check is None:
+        return False
+    case = document.case
+    return case is not None and bool(check(user, case))
+
+
+def documents_of(obj):
+    """The documents linked to a case object, newest first."""
+    return (
+        Document.objects.filter(
+            case_type=ContentType.objects.get_for_model(obj), case_id=str(obj.pk)
+        )
+        .select_related("journal")
+        .order_by("-created_at", "-id")
+    )
+
+
+def document_by_code(code: str) -> Document | None:
+    return Document.objects.filter(verify_code=code).select_related("journal").first()
+
+
+@dataclass
+class SignatureReport:
+    signature: Signature | None
+    signer_name: str
+    signed_at: object
+    subject: str
+    serial: str
+    revoked: bool
+    valid: bool
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileCheck:
+    """The answer to "is this file the document?"."""
+
+    sha256: str
+    matches_version: Version | None
+    is_current: bool
+    signatures: list[SignatureReport]
+
+    @property
+    def genuine(self) -> bool:
+        if self.matches_version is None:
+            return False
+        return all(s.valid for s in self.signatures)
+
+
+def signatures_report(document: Document) -> list[SignatureReport]:
+    """The recorded signatures as they stand now: the stored signed file is validated again
+    (pyHanko, our trust roots), so a file altered in storage or a revoked certificate shows as
+    invalid, not only what was true when it was signed."""
+    from .services import trust_roots
+
+    signatures = list(document.signatures.select_related("signer", "certificate"))
+    if not signatures:
+        return []
+    checks: dict[str, pki.SignatureCheck] = {}
+    problems: list[str] = []
+    current = document.current_version
+    try:
+        with current.file.open("rb") as handle:
+            data = handle.read()
+        if hashlib.sha256(data).hexdigest() != current.sha256:
+            problems.append("altered")
+        checks = {c.field_name: c for c in pki.pades_validate(pdf=data, trust_roots=trust_roots())}
+    except (OSError, ValueError) as exc:
+        problems.append(f"unreadable: {exc}")
+    reports = []
+    for sig in signatures:
+        cert = sig.certificate
+        check = checks.get(sig.field_name)
+        own = list(problems)
+        if check is None:
+            own.append("missing")
+        elif not check.ok:
+            own.extend(check.problems or ["invalid"])
+        if cert.is_revoked:
+            own.append("revoked")
+        reports.append(
+            SignatureReport(
+                signature=sig,
+                signer_name=pki.common_name(pki.cert_load(cert.certificate_pem)),
+                signed_at=sig.signed_at,
+                subject=cert.subject,
+                serial=cert.serial,
+                revoked=cert.is_revoked,
+                valid=not own,
+                problems=own,
+            )
+        )
+    return reports
+
+
+def file_check(*, document: Document, data: bytes) -> FileCheck:
+    """Compare a file with the document's versions; validate the signatures of a signed PDF
+    with pyHanko against our trust roots, and against revocations recorded here."""
+    from .services import trust_roots
+
+    digest = hashlib.sha256(data).hexdigest()
+    version = document.versions.filter(sha256=digest).order_by("-number").first()
+    current = document.current_version
+    reports: list[SignatureReport] = []
+    if data.startswith(b"%PDF-"):
+        known = {
+            c.fingerprint: c
+            for c in [s.certificate for s in document.signatures.select_related("certificate")]
+        }
+        for check in pki.pades_validate(pdf=data, trust_roots=trust_roots()):
+            cert = known.get(check.fingerprint)
+            if cert is None and check.fingerprint:
+                from .models import SignerCertificate
+
+                cert = SignerCertificate.objects.filter(fingerprint=check.fingerprint).first()
+            revoked = bool(cert and cert.is_revoked)
+            problems = list(check.problems)
+            if not check.intact:
+                problems.append("altered")
+            if not check.trusted:
+                problems.append("untrusted")
+            if revoked:
+                problems.append("revoked")
+            reports.append(
+                SignatureReport(
+                    signature=None,
+                    signer_name=check.signer_subject,
+                    signed_at=check.signed_at,
+                    subject=check.signer_subject,
+                    serial=check.serial,
+                    revoked=revoked,
+                    valid=check.ok and not revoked,
+                    problems=problems,
+                )
+            )
+    return FileCheck(
+        sha256=digest,
+        matches_version=version,
+        is_current=bool(version and current and version.pk == current.pk),
+        signatures=reports,
+    )
