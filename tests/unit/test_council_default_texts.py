@@ -1,0 +1,22 @@
+"""The prefilled РЕШИЛИ of an item says what adopting means for its kind of case."""
+
+from django.utils import translation
+
+from workflows.councils import paper
+from workflows.councils.models import AgendaItem
+
+
+def _decided(kind, outcome):
+    item = AgendaItem(kind=kind, number=1, title="Вопрос")
+    with translation.override("ru"):
+        return paper.default_texts(item, outcome=outcome)["decided"]
+
+
+def test_each_kind_has_its_own_decision_text():
+    adopted, not_adopted = AgendaItem.Outcome.ADOPTED, AgendaItem.Outcome.NOT_ADOPTED
+    assert _decided(AgendaItem.Kind.REPORT, adopted) == "Принять отчёт."
+    assert _decided(AgendaItem.Kind.REPORT, not_adopted).startswith("Вернуть отчёт на доработку")
+    assert _decided(AgendaItem.Kind.TERMINATION, not_adopted) == "Не прекращать статус досрочно."
+    assert _decided(AgendaItem.Kind.PROBLEM, adopted).startswith("Принять к сведению")
+    assert _decided(AgendaItem.Kind.FREE, adopted) != _decided(AgendaItem.Kind.REPORT, adopted)
+    assert "Перенести" in _decided(AgendaItem.Kind.REPORT, AgendaItem.Outcome.POSTPONED)
