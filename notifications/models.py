@@ -25,6 +25,8 @@ class Kind(models.TextChoices):
     DEADLINE_APPROACHING = "deadline_approaching", _("Deadline approaching")
     DEADLINE_MISSED = "deadline_missed", _("Deadline missed")
     STATUS_EXPIRING = "status_expiring", _("Status expiring")
+    STATUS_CHANGED = "status_changed", _("Status renewed, suspended or ended")
+    DUTY_REVIEWED = "duty_reviewed", _("Yearly plan or report reviewed")
 
 
 class Notification(TimeStamped):

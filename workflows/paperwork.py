@@ -1,0 +1,147 @@
+"""The contexts of the case's print forms (documents/printforms), built from the case's rows.
+
+Only what the printed document shows: the contexts are stored with the rendering request.
+"""
+
+import functools
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import Application, Direction, Order, Status
+
+
+def _in_russian(func):
+    """Print forms are Russian documents whatever language the clerk's page is in."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with translation.override("ru"):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _place(program) -> str:
+    return program.document_place
+
+
+def _signer(user) -> dict:
+    return {
+        "signer_position": user.position or _("Department official"),
+        "signer_name": _short_name(user),
+    }
+
+
+def _short_name(user) -> str:
+    """«Орлова О. О.»: the form of a name under a signature."""
+    initials = "".join(f"{part[0]}. " for part in (user.first_name, user.middle_name) if part)
+    return f"{user.last_name} {initials}".strip() if user.last_name else user.get_full_name()
+
+
+@_in_russian
+def application_context(application: Application) -> dict:
+    program = application.program
+    return {
+        "authority": program.authority_name,
+        "program_title": program.title,
+        "organisation": application.organisation.name,
+        "organisation_short": application.organisation.short_name,
+        "address": application.organisation.address,
+        "topic": application.topic,
+        "direction": str(Direction(application.direction).label) if application.direction else "",
+        "goals": application.goals,
+        "tasks": application.tasks,
+        "expected_results": application.expected_results,
+        "responsible_name": application.responsible_name,
+        "responsible_position": application.responsible_position,
+        "responsible_phone": application.responsible_phone,
+        "responsible_email": application.responsible_email,
+        "partners": [p.strip() for p in application.partners.splitlines() if p.strip()],
+        "events": [
+            {
+                "year_index": e.year_index,
+                "title": e.title,
+                "timing": e.timing,
+                "audience": e.audience,
+            }
+            for e in application.planned_events.all()
+        ],
+        "place": _place(program),
+    }
+
+
+@_in_russian
+def order_context(*, order: Order, applications: list[Application], signer) -> dict:
+    from . import rules
+
+    program = order.program
+    rows = []
+    for application in applications:
+        decision = application.council_decisions.first()
+        rows.append(
+            {
+                "organisation": application.organisation.name,
+                "topic": application.topic,
+                "status_name": program.status_name,
+                "valid_from": order.date,
+                "valid_until": rules.status_valid_until(
+                    order.date,
+                    term_years=program.status_term_years,
+                    start_month=program.academic_year_start_month,
+                ),
+                "decision_date": decision.meeting_date if decision else None,
+            }
+        )
+    decision_dates = sorted({r["decision_date"] for r in rows if r["decision_date"]})
+    preamble = _(
+        "In accordance with the regulation of the programme “%(program)s” and the decision of "
+        "the %(council)s"
+    ) % {"program": program.title, "council": program.council_name}
+    if decision_dates:
+        preamble += " " + _("of %(date)s") % {"date": decision_dates[-1].strftime("%d.%m.%Y")}
+    return {
+        "authority": program.authority_name,
+        "title": _("On granting the status “%(status)s”") % {"status": program.status_name},
+        "place": _place(program),
+        "program_title": program.title,
+        "preamble": preamble + ":",
+        "statuses": rows,
+        **_signer(signer),
+    }
+
+
+@_in_russian
+def status_certificate_context(*, status: Status) -> dict:
+    program = status.program
+    order = status.order
+    return {
+        "authority": program.authority_name,
+        "organisation": status.organisation.name,
+        "status_name": program.status_name,
+        "topic": status.topic,
+        "program_title": program.title,
+        "valid_from": status.valid_from,
+        "valid_until": status.valid_until,
+        "order_number": order.number,
+        "order_date": order.date,
+        "place": _place(program),
+        **_signer(order.signed_by),
+    }
+
+
+@_in_russian
+def refusal_context(*, application: Application, reasons: str, signer) -> dict:
+    program = application.program
+    return {
+        "authority": program.authority_name,
+        "addressee": _("To the head of %(organisation)s")
+        % {"organisation": application.organisation.short_name},
+        "organisation": application.organisation.name,
+        "application_number": application.reg_number,
+        "application_date": application.reg_date,
+        "program_title": program.title,
+        "reasons": reasons,
+        "place": _place(program),
+        **_signer(signer),
+    }
