@@ -11,6 +11,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# WeasyPrint renders print forms with Pango/HarfBuzz and embeds DejaVu fonts (PDF/A needs every
+# font embedded); poppler-utils (pdfsig) and libnss3-tools (certutil) let the tests and the
+# operators check a signed PDF with a validator independent of pyHanko.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fontconfig \
+        fonts-dejavu-core poppler-utils libnss3-tools \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so that a code change does not reinstall them: the ranges come from
 # pyproject.toml, the exact versions from constraints.txt (runtime only, no dev tools).
 COPY pyproject.toml constraints.txt ./
@@ -29,6 +38,7 @@ COPY . .
 # import, so give them throwaway ones that never reach a running container. var/media is
 # created here so that the named volume mounted on it starts owned by the docket user.
 RUN SECRET_KEY=collectstatic-only-not-a-secret-0123456789abcdef \
+    DOCUMENTS_KEY_ENCRYPTION_KEY=collectstatic-only-not-a-secret-0123456789abcdef \
     ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput \
     && rm -rf var/broker var/mail var/docket.sqlite3 \

@@ -82,6 +82,30 @@ def _program():
     )
 
 
+def _council(program, people: dict) -> None:
+    """The programme's council: the secretary, a chair and a member (people gets "chair")."""
+    from accounts.models import User
+    from workflows.councils.models import Council, CouncilMember
+
+    council = Council.objects.create(program=program, name="Council")
+    chair = User.objects.create_user(username="bench-chair", first_name="chair", last_name="Bench")
+    member = User.objects.create_user(username="bench-member", first_name="member")
+    since = date(2000, 1, 1)
+    for user_id, role in (
+        (people["secretary"], CouncilMember.Role.SECRETARY),
+        (chair.pk, CouncilMember.Role.CHAIR),
+        (member.pk, CouncilMember.Role.MEMBER),
+    ):
+        CouncilMember.objects.create(council=council, user_id=user_id, role=role, valid_from=since)
+    people["chair"] = chair.pk
+    people["council"] = council.pk
+    # Chair and secretary sign the protocol's PDF with their own keys.
+    from documents.services import signer_certificate_issue
+
+    for user_id in (chair.pk, people["secretary"]):
+        signer_certificate_issue(user=User.objects.get(pk=user_id))
+
+
 def _drafts(program, count: int, tag: str) -> list[tuple[int, int]]:
     """Complete drafts of distinct schools (one active status per school): (application, author)."""
     from accounts.models import User
@@ -153,16 +177,39 @@ def _our_case(draft: tuple[int, int], people: dict, number: int, measure) -> Non
 
         return run
 
+    def council_grant(user):
+        """A one-question meeting (agenda, attendance, votes, closing, the chair's sign-off);
+        the counted action is the secretary's sign-off that signs the protocol and passes the
+        case to the department, as the council's decision step did before meetings existed."""
+        from workflows.councils import selectors as councils_selectors
+        from workflows.councils import services as councils
+
+        meeting = councils.meeting_create(council_id=people["council"], user=user, date=today)
+        item = councils.agenda_item_add(
+            meeting_id=meeting.pk, user=user, application_id=application_id
+        )
+        seats = list(councils_selectors.members_on(meeting.council, today))
+        councils.attendance_record(
+            meeting_id=meeting.pk, user=user, member_ids=[s.pk for s in seats], guests=[]
+        )
+        councils.meeting_open(meeting_id=meeting.pk, user=user)
+        councils.item_voting_start(item_id=item.pk, user=user)
+        for seat in seats:
+            councils.vote_cast(item_id=item.pk, user=seat.user, choice="for")
+        councils.item_close(
+            item_id=item.pk, user=user, heard="Secretary", spoke="", decided="Meets the rules"
+        )
+        protocol = councils.meeting_close(meeting_id=meeting.pk, user=user)
+        councils.protocol_sign(protocol_id=protocol.pk, user=_user(people["chair"]))
+        with measure.inner():
+            councils.protocol_sign(protocol_id=protocol.pk, user=user)
+
     plan = [
         ("submit", author_id, submit),
         ("check_return", people["methodist"], step({"decision": "return", "comment": "Fix"})),
         ("resubmit", author_id, submit),
         ("check_accept", people["methodist"], step({"decision": "accept", "comment": ""})),
-        (
-            "council_grant",
-            people["secretary"],
-            step({"decision": "granted", "reasons": "Meets the rules", "meeting_date": today}),
-        ),
+        ("council_grant", people["secretary"], council_grant),
         (
             "approve_grant",
             people["official"],
@@ -270,6 +317,7 @@ def run(n: int, rounds: int) -> dict:
 
     people = _people()
     program = _program()
+    _council(program, people)
     per_round = n
     drafts = iter(_drafts(program, 2 + rounds * per_round, "o"))
     numbers = iter(range(1, 10**9))

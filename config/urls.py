@@ -12,5 +12,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("workflows.api.urls")),
     path("notifications/", include("notifications.urls")),
+    path("councils/", include("workflows.councils.urls")),
+    path("", include("documents.urls")),
+    path("", include("workflows.statuses.urls")),
     path("", include("workflows.urls")),
 ]

@@ -1,10 +1,13 @@
 """factory_boy factories for the domain; defaults describe a complete Tomsk application."""
 
+import datetime
+
 import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import User
 from workflows import roles
+from workflows.councils.models import Council, CouncilMember
 from workflows.models import (
     Application,
     Organisation,
@@ -100,3 +103,25 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
             PlannedEvent.objects.create(
                 application=self, year_index=year, title=f"Семинар, год {year}", timing="октябрь"
             )
+
+
+class CouncilFactory(factory.django.DjangoModelFactory):
+    """The Tomsk coordination council with the default rules."""
+
+    class Meta:
+        model = Council
+        django_get_or_create = ("program",)
+
+    program = factory.SubFactory(ProgramFactory)
+    name = "Координационный совет"
+    default_place = "МАУ ИМЦ, ул. Киевская, 89"
+
+
+class CouncilMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CouncilMember
+
+    council = factory.SubFactory(CouncilFactory)
+    user = factory.SubFactory(UserFactory, groups=[roles.COUNCIL_MEMBERS])
+    role = CouncilMember.Role.MEMBER
+    valid_from = datetime.date(2000, 1, 1)

@@ -8,7 +8,19 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Programmes and applications")
 
     def ready(self):
+        from documents.selectors import case_access_register
+
+        from . import selectors
+        from .models import Application
         from .roles import roles_sync
+
+        # Documents of a case are seen by whoever sees the case (documents knows no workflows).
+        case_access_register(
+            Application,
+            lambda user, application: (
+                selectors.application_visible_qs(user).filter(pk=application.pk).exists()
+            ),
+        )
 
         # After migrate, because permissions are created by post_migrate of the auth app.
         post_migrate.connect(roles_sync, sender=self, dispatch_uid="workflows.roles_sync")

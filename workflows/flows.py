@@ -2,8 +2,8 @@
 
 Human steps are `flow.View` nodes executed through `services.task_complete` (used by both our
 pages and the API) rather than viewflow's own views, which cannot restrict a process to the
-people allowed to see that one case. The council step is a single node so that issue 3 can swap
-it for a meeting with votes without touching the rest of the flow.
+people allowed to see that one case. The council step is a `Handle`: the case waits there until
+the signed protocol of a meeting runs exactly its task (workflows.councils.services).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,7 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from . import notify, selectors, services
+from .councils.nodes import AwaitCouncil
 from .jobs import Job
 from .models import Application, ApplicationProcess
 
@@ -63,13 +64,14 @@ class ApplicationFlow(flow.Flow):
         .Next(this.check)
     )
     council = (
-        flow.View(None)
-        .onCreate(this.notify_task_created)
+        AwaitCouncil(this.council_decided)
+        .onCreate(this.notify_awaiting_council)
         .Annotation(
             title=_("Council decision"),
-            description=_("The council grants or refuses the status; the secretary records it."),
+            description=_(
+                "The case waits for a council meeting; the signed protocol passes it on."
+            ),
         )
-        .Permission("workflows.decide_application")
         .Next(this.is_granted)
     )
     is_granted = (
@@ -115,6 +117,23 @@ class ApplicationFlow(flow.Flow):
         """Tell who may take the new step. Not on `revise`: the applicant was already told why
         the application came back, and a second letter for the same event is noise."""
         notify.task_created(activation.task)
+
+    def notify_awaiting_council(self, activation):
+        """The council's secretary learns that a case waits for the agenda."""
+        from .councils import notify as council_notify
+
+        council_notify.case_awaiting_council(activation.task)
+
+    def council_decided(self, activation, *, granted, reasons, meeting_date, actor, data=None):
+        """Run by the signed protocol on this case's waiting task only (no broadcast signal)."""
+        return services.application_council_decide(
+            application=selectors.application_for_process(activation.process),
+            granted=granted,
+            reasons=reasons,
+            meeting_date=meeting_date,
+            actor=actor,
+            data=data,
+        )
 
     def applicant_of(self, activation):
         return selectors.application_for_process(activation.process).created_by

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Application, CouncilDecision, PlannedEvent
+from .models import Application, PlannedEvent
 
 
 class DateInput(forms.DateInput):
@@ -109,24 +109,6 @@ class ReviseForm(forms.Form):
     )
 
 
-class CouncilForm(forms.Form):
-    """Council secretary records the decision taken at a meeting."""
-
-    decision = forms.ChoiceField(
-        label=_("Council's decision"),
-        choices=CouncilDecision.Outcome.choices,
-        widget=forms.RadioSelect,
-    )
-    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
-    meeting_date = forms.DateField(label=_("Meeting date"), widget=DateInput)
-
-    def clean_meeting_date(self):
-        value = self.cleaned_data["meeting_date"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The meeting date cannot be in the future."))
-        return value
-
-
 class ApproveForm(forms.Form):
     """Department official: approve by order, or return to the council with remarks."""
 
@@ -160,6 +142,5 @@ class ApproveForm(forms.Form):
 STEP_FORMS = {
     "check": CheckForm,
     "revise": ReviseForm,
-    "council": CouncilForm,
     "approve": ApproveForm,
 }

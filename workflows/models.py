@@ -24,6 +24,12 @@ class Program(TimeStamped):
         _("month the academic year starts"), default=9
     )
     registration_prefix = models.CharField(_("registration number prefix"), max_length=16)
+    document_place = models.CharField(
+        _("place of issue of documents"),
+        max_length=100,
+        blank=True,
+        help_text=_("Printed on the programme's documents, e.g. “г. Томск”."),
+    )
     is_active = models.BooleanField(_("accepting applications"), default=True)
 
     class Meta:
@@ -97,6 +103,7 @@ class Application(TimeStamped):
 
     class Kind(models.TextChoices):
         NEW = "new", _("New status")
+        RENEWAL = "renewal", _("Renewal of a status")
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -117,6 +124,15 @@ class Application(TimeStamped):
         related_name="applications",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.NEW)
+    # A renewal application names the status it would extend (Kind.RENEWAL only).
+    renews = models.ForeignKey(
+        "Status",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renewal_applications",
+        verbose_name=_("renews status"),
+    )
     state = models.CharField(
         _("state"), max_length=32, choices=State.choices, default=State.DRAFT, db_index=True
     )
@@ -174,6 +190,11 @@ class Application(TimeStamped):
                 condition=~models.Q(reg_number=""),
                 name="application_reg_number_unique",
             ),
+            models.CheckConstraint(
+                condition=(models.Q(kind="renewal") & models.Q(renews__isnull=False))
+                | (~models.Q(kind="renewal") & models.Q(renews__isnull=True)),
+                name="application_renewal_names_status",
+            ),
         ]
 
     def __str__(self):
@@ -212,20 +233,6 @@ class PlannedEvent(TimeStamped):
         return self.title
 
 
-class RegistrationCounter(models.Model):
-    """Per-programme, per-year incoming counter; incremented under a row lock (no gaps)."""
-
-    program = models.ForeignKey(Program, on_delete=models.CASCADE)
-    year = models.PositiveSmallIntegerField()
-    last_number = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["program", "year"], name="counter_unique")]
-
-    def __str__(self):
-        return f"{self.program.code} {self.year}: {self.last_number}"
-
-
 class CouncilDecision(TimeStamped):
     """What the council decided on an application at one meeting."""
 
@@ -262,6 +269,16 @@ class Order(TimeStamped):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The order drafted, registered and signed in Docket; empty for an order issued on paper
+    # and entered by its number.
+    document = models.OneToOneField(
+        "documents.Document",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("document"),
+    )
 
     class Meta:
         verbose_name = _("order")
@@ -280,12 +297,20 @@ class Order(TimeStamped):
 
 
 class Status(TimeStamped):
-    """The granted status. Issue 6 turns `state` into a state machine with its own history."""
+    """The granted status. `state` moves only through `workflows.statuses.machine`; its terms
+    (the first grant and every renewal) are `statuses.StatusTerm` rows, and `valid_from` /
+    `valid_until` span them all (first day of the first term, last day of the last one)."""
 
     class State(models.TextChoices):
         ACTIVE = "active", _("Active")
+        RENEWAL = "renewal", _("Renewal under review")
+        SUSPENDED = "suspended", _("Suspended")
         EXPIRED = "expired", _("Expired")
         TERMINATED = "terminated", _("Terminated")
+
+    # States in which the organisation holds the status (at most one per programme).
+    LIVE_STATES = (State.ACTIVE, State.RENEWAL, State.SUSPENDED)
+    FINAL_STATES = (State.EXPIRED, State.TERMINATED)
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, verbose_name=_("programme"))
     organisation = models.ForeignKey(
@@ -302,6 +327,8 @@ class Status(TimeStamped):
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.TextField(_("reason it ended"), blank=True)
 
     class Meta:
         verbose_name = _("status")
@@ -313,13 +340,25 @@ class Status(TimeStamped):
             ),
             models.UniqueConstraint(
                 fields=["program", "organisation"],
-                condition=models.Q(state="active"),
-                name="one_active_status_per_program",
+                condition=models.Q(state__in=["active", "renewal", "suspended"]),
+                name="one_live_status_per_program",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["expired", "terminated"], ended_on__isnull=False)
+                | (
+                    models.Q(state__in=["active", "renewal", "suspended"])
+                    & models.Q(ended_on__isnull=True)
+                ),
+                name="status_ended_iff_final",
             ),
         ]
 
     def __str__(self):
         return f"{self.organisation} — {self.program.status_name}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in self.LIVE_STATES
 
 
 class ApplicationProcess(Process):

@@ -98,6 +98,22 @@ def _council_decided(application: Application, event: AuditEvent) -> None:
     )
 
 
+def _council_postponed(application: Application, event: AuditEvent) -> None:
+    _tell_applicants(
+        application,
+        event,
+        kind=Kind.DECISION_TAKEN,
+        what="postponed",
+        subject=_("Application %(number)s: the council postponed it to its next meeting")
+        % {"number": application.reg_number},
+        template="decision_postponed",
+        context={
+            "reasons": event.comment,
+            "meeting_date": parse_date((event.data or {}).get("meeting_date") or ""),
+        },
+    )
+
+
 def _order_signed(application: Application, event: AuditEvent) -> None:
     order = application.order
     _tell_applicants(
@@ -120,6 +136,7 @@ ON_ACTION = {
     "application.return": _returned,
     "application.council_refuse": _council_decided,
     "application.council_grant": _council_decided,
+    "application.council_postpone": _council_postponed,
     "application.approve": _order_signed,
 }
 

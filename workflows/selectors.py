@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Task
@@ -25,7 +26,7 @@ STEP_PERMISSIONS = (
 # Which people hold a waiting step, when nobody has taken it yet.
 ROLE_OF_STEP = {
     "check": gettext_lazy("methodists of the information and methodology centre"),
-    "council": gettext_lazy("the council secretary"),
+    "council": gettext_lazy("the council: the case waits for its meeting"),
     "approve": gettext_lazy("the department of education"),
 }
 
@@ -82,10 +83,12 @@ def application_completeness_errors(application: Application) -> dict[str, list[
             _("Plan at least one network event for each year of the status; missing: %(years)s.")
             % {"years": ", ".join(str(y) for y in missing)}
         ]
+    if application.kind == Application.Kind.RENEWAL:
+        return errors  # the status it renews is checked under its row lock at submission
     active = Status.objects.filter(
         program=application.program,
         organisation=application.organisation,
-        state=Status.State.ACTIVE,
+        state__in=Status.LIVE_STATES,
     ).first()
     if active:
         errors["organisation"] = [
@@ -119,6 +122,13 @@ def application_state_label(application: Application) -> str:
     """The state in the applicant's words, with the date or reason that matters to them."""
     state = Application.State
     if application.state == state.GRANTED:
+        if application.kind == Application.Kind.RENEWAL:
+            term = getattr(application, "status_term", None)
+            if term is None:
+                return _("Approved by order; the status is being extended")
+            return _("Status renewed until %(date)s") % {
+                "date": term.valid_until.strftime("%d.%m.%Y")
+            }
         if not hasattr(application, "status"):
             # The order is signed; a background job is entering the status in the registry.
             return _("Approved by order; the status is being entered in the registry")
@@ -161,6 +171,7 @@ class TimelineEntry:
     action: str
     label: str
     comment: str
+    url: str = ""
 
 
 ACTION_LABELS = {
@@ -172,8 +183,10 @@ ACTION_LABELS = {
     "application.accept": gettext_lazy("Accepted as complete"),
     "application.return": gettext_lazy("Returned for revision"),
     "application.resubmit": gettext_lazy("Corrected and submitted again"),
+    "application.council_agenda": gettext_lazy("Put on the agenda of a council meeting"),
     "application.council_grant": gettext_lazy("Council granted the status"),
     "application.council_refuse": gettext_lazy("Council refused the status"),
+    "application.council_postpone": gettext_lazy("Council postponed the case to its next meeting"),
     "application.approve": gettext_lazy("Approved by order"),
     "application.department_return": gettext_lazy("Returned to the council by the department"),
     "application.status_granted": gettext_lazy("Status entered in the registry"),
@@ -196,9 +209,16 @@ def application_timeline(application: Application) -> list[TimelineEntry]:
             action=e.action,
             label=str(ACTION_LABELS.get(e.action, e.action)),
             comment=e.comment,
+            url=_event_url(e),
         )
         for e in events.order_by("id")
     ]
+
+
+def _event_url(event) -> str:
+    """A document the event issued to the case: the council's extract from its protocol."""
+    extract = (event.data or {}).get("extract") if isinstance(event.data, dict) else None
+    return reverse("extract-detail", args=[extract]) if extract else ""
 
 
 def task_visible_qs(user) -> QuerySet[Task]:
@@ -234,7 +254,7 @@ def task_application(task: Task) -> Application:
 
 
 def status_registry_qs() -> QuerySet[Status]:
-    return Status.objects.filter(state=Status.State.ACTIVE).select_related(
+    return Status.objects.filter(state__in=Status.LIVE_STATES).select_related(
         "program", "organisation", "order"
     )
 
@@ -259,3 +279,16 @@ def flow_jobs_needing_attention(*, now=None) -> dict:
         "failed": [r for r in rows if r["task"].status == STATUS.ERROR],
         "stuck": [r for r in rows if r["task"].status != STATUS.ERROR],
     }
+
+
+def application_documents(application: Application) -> list:
+    """The case's own paperwork (registered application, order, certificate, letters), not
+    the files the school attached."""
+    from documents.selectors import documents_of
+
+    return list(
+        documents_of(application)
+        .exclude(kind="attachment")
+        .prefetch_related("signatures")
+        .order_by("created_at", "id")
+    )

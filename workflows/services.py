@@ -1,16 +1,18 @@
 """Writes. Every state change happens here, in one transaction with its audit record."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 
 from audit.services import audit_record
-from documents.services import document_create
+from documents import selectors as document_selectors
+from documents import services as documents
+from documents.models import Document
 
-from . import notify, rules, selectors
+from . import notify, paperwork, rules, selectors
 from .errors import ConflictError, NotAllowed
 from .models import (
     Application,
@@ -19,7 +21,6 @@ from .models import (
     Organisation,
     PlannedEvent,
     Program,
-    RegistrationCounter,
     Status,
 )
 
@@ -97,7 +98,13 @@ def application_attach(*, application_id: int, user, uploaded, title: str = "") 
     application = Application.objects.select_for_update().get(pk=application_id)
     _require_member(user=user, organisation=application.organisation)
     _require_editable(application)
-    document = document_create(uploaded=uploaded, author=user, title=title)
+    document = documents.document_create(
+        uploaded=uploaded,
+        author=user,
+        title=title,
+        owner_org_id=application.organisation_id,
+        case=application,
+    )
     application.attachments.add(document)
     audit_record(
         actor=user,
@@ -109,17 +116,35 @@ def application_attach(*, application_id: int, user, uploaded, title: str = "") 
     return application
 
 
-def _registration_number_allocate(program: Program, on: "timezone.datetime") -> str:
-    """Next incoming number of the year under a row lock: gapless because it rolls back with us."""
-    try:
-        with transaction.atomic():
-            RegistrationCounter.objects.get_or_create(program=program, year=on.year)
-    except IntegrityError:
-        pass  # created by a concurrent registration; the locked read below sees it
-    counter = RegistrationCounter.objects.select_for_update().get(program=program, year=on.year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"{program.registration_prefix}-{on.year}/{counter.last_number:04d}"
+def _application_register(application: Application, *, user, on) -> Document:
+    """Register the incoming application in its programme's journal (`ЗСП-2026/0007`) as a
+    document of the case, and have its print form (Приложение 1) prepared after commit."""
+    program = application.program
+    document = documents.document_draft(
+        kind=Document.Kind.APPLICATION,
+        title=str(_("Application")),
+        author=user,
+        owner_org_id=application.organisation_id,
+        case=application,
+    )
+    documents.journal_register(
+        document=document,
+        journal_code="application",
+        scope=program.code,
+        on=on,
+        defaults={"prefix": program.registration_prefix},
+        actor=user,
+    )
+    application.reg_number = document.reg_number
+    application.reg_date = document.reg_date
+    documents.print_form_request(
+        document=document,
+        form="application",
+        context=paperwork.application_context(application),
+        actor=user,
+        scope=program.code,
+    )
+    return document
 
 
 def application_submit(*, application_id: int, user) -> Application:
@@ -149,8 +174,14 @@ def _application_submit_draft(*, application_id: int, user) -> Application:
     if errors:
         raise ValidationError(errors)
     now = timezone.localtime()
-    application.reg_number = _registration_number_allocate(application.program, now)
-    application.reg_date = now.date()
+    if application.kind == Application.Kind.RENEWAL:
+        # Checked again under the status's row lock: a renewal after expiry is refused.
+        from .statuses.services import renewal_refusal
+
+        refusal = renewal_refusal(application.renews, today=now.date())
+        if refusal:
+            raise ConflictError(refusal)
+    _application_register(application, user=user, on=now)
     application.submitted_at = now
     application.state = State.AT_METHODIST
     application.save()
@@ -162,6 +193,10 @@ def _application_submit_draft(*, application_id: int, user) -> Application:
         to_state=State.AT_METHODIST,
         data={"reg_number": application.reg_number},
     )
+    if application.kind == Application.Kind.RENEWAL:
+        from .statuses.services import renewal_submitted
+
+        renewal_submitted(application=application, user=user, today=now.date())
     ApplicationFlow.start.run(application=application)
     return application
 
@@ -184,6 +219,10 @@ def _move(application: Application, *, user, to: str, action: str, comment: str 
     )
     # Same transaction: the outbox rows commit or roll back with the move (DESIGN.md).
     notify.application_moved(application=application, event=event)
+    if to == State.REFUSED and application.kind == Application.Kind.RENEWAL:
+        from .statuses.services import renewal_refused
+
+        renewal_refused(application=application, actor=user, today=timezone.localdate())
 
 
 def _step_check(application: Application, *, user, data: dict) -> None:
@@ -219,23 +258,32 @@ def _step_revise(application: Application, *, user, data: dict) -> None:
     )
 
 
-def _step_council(application: Application, *, user, data: dict) -> None:
+def application_council_decide(
+    *, application: Application, granted: bool, reasons: str, meeting_date, actor, data=None
+) -> CouncilDecision:
+    """The council's decision on the case takes effect (its protocol is signed). Called by the
+    flow's `council` node under the flow lock, so the gateway after it routes on this state."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.state != State.AT_COUNCIL:
+        raise ConflictError(_("The case has moved on; refresh the page."))
     decision = CouncilDecision.objects.create(
         application=application,
-        outcome=data["decision"],
-        reasons=data["reasons"],
-        meeting_date=data["meeting_date"],
-        recorded_by=user,
+        outcome=CouncilDecision.Outcome.GRANTED if granted else CouncilDecision.Outcome.REFUSED,
+        reasons=reasons,
+        meeting_date=meeting_date,
+        recorded_by=actor,
     )
-    granted = decision.outcome == CouncilDecision.Outcome.GRANTED
     _move(
         application,
-        user=user,
+        user=actor,
         to=State.AT_DEPARTMENT if granted else State.REFUSED,
         action="application.council_grant" if granted else "application.council_refuse",
         comment=decision.reasons,
-        data={"meeting_date": decision.meeting_date.isoformat()},
+        data={"meeting_date": decision.meeting_date.isoformat(), **(data or {})},
     )
+    if not granted:
+        refusal_letter_issue(application=application, user=actor, reasons=decision.reasons)
+    return decision
 
 
 def _order_for(*, program: Program, number: str, date, user) -> Order:
@@ -260,14 +308,30 @@ def _order_for(*, program: Program, number: str, date, user) -> Order:
     return order
 
 
+def _require_order_signed(order: Order) -> None:
+    """A status rests on a signed order (decisions.md 13): an order drafted in Docket must carry
+    its signature before it approves anything. A paper order entered by number has no document."""
+    if order.document_id and not order.document.signatures.exists():
+        raise ValidationError(
+            {
+                "order_number": [
+                    _("Order No. %(number)s is not signed yet.") % {"number": order.number}
+                ]
+            }
+        )
+
+
 def _step_approve(application: Application, *, user, data: dict) -> None:
     if data["decision"] == "approve":
-        application.order = _order_for(
+        _require_renewal_grantable(application, on=data["order_date"])
+        order = _order_for(
             program=application.program,
             number=data["order_number"],
             date=data["order_date"],
             user=user,
         )
+        _require_order_signed(order)
+        application.order = order
         _move(
             application,
             user=user,
@@ -277,6 +341,9 @@ def _step_approve(application: Application, *, user, data: dict) -> None:
             data={"order": application.order.pk},
         )
     else:
+        # A drafted, unsigned order stays in its journal (its number is not reused) but no
+        # longer belongs to this case's approval.
+        application.order = None
         _move(
             application,
             user=user,
@@ -286,10 +353,169 @@ def _step_approve(application: Application, *, user, data: dict) -> None:
         )
 
 
+# --- Documents of the case ---------------------------------------------------------------------
+
+
+def _require_open_approval(application: Application, user) -> Task:
+    task = selectors.application_open_task(application)
+    if application.state != State.AT_DEPARTMENT or task is None or task.flow_task.name != "approve":
+        raise ConflictError(_("The case is not waiting for the department's approval."))
+    if not user.has_perm("workflows.approve_application"):
+        raise NotAllowed(_("Only a department official may issue the order."))
+    if task.owner_id and task.owner_id != user.pk:
+        raise ConflictError(
+            _("%(name)s has already taken this step.") % {"name": task.owner.get_full_name()}
+        )
+    _require_renewal_grantable(application, on=timezone.localdate())
+    return task
+
+
+def _require_renewal_grantable(application: Application, *, on) -> None:
+    """A renewal is approved only while the term it adds is still ahead (checked before any
+    order is drafted or entered, so the background grant never meets a refusal)."""
+    if application.kind != Application.Kind.RENEWAL:
+        return
+    from .statuses.services import renewal_grant_refusal
+
+    refusal = renewal_grant_refusal(application.renews, today=on)
+    if refusal:
+        raise ConflictError(refusal)
+
+
+@transaction.atomic
+def order_draft(*, application_id: int, user) -> Order:
+    """The department official drafts the order granting this status: registered in the
+    programme's order journal (`125-р`), its PDF prepared in the background, to be signed by
+    the same official. Calling it again returns the order already drafted."""
+    application = Application.objects.select_for_update().get(pk=application_id)
+    _require_open_approval(application, user)
+    if application.order_id and application.order.document_id:
+        return application.order
+    program = application.program
+    document = documents.document_draft(
+        kind=Document.Kind.ORDER,
+        title=str(_("Order granting the status")),
+        author=user,
+        case=application,
+    )
+    documents.journal_register(
+        document=document, journal_code="order", scope=program.code, actor=user
+    )
+    order = Order.objects.create(
+        program=program,
+        number=document.reg_number,
+        date=document.reg_date,
+        year=document.reg_date.year,
+        signed_by=user,
+        document=document,
+    )
+    application.order = order
+    application.save(update_fields=["order", "updated_at"])
+    documents.document_signatories_set(
+        document=document, signers=[(user, user.position)], actor=user
+    )
+    documents.print_form_request(
+        document=document,
+        form="order",
+        context=paperwork.order_context(order=order, applications=[application], signer=user),
+        actor=user,
+        scope=program.code,
+    )
+    audit_record(
+        actor=user,
+        action="application.order_draft",
+        obj=application,
+        comment=str(order),
+        data={"order": order.pk, "document": document.pk},
+    )
+    return order
+
+
+def order_sign_and_approve(*, application_id: int, user) -> Application:
+    """The official signs the drafted order with their own key (PAdES) and, in the same
+    transaction, approves the case by it; the status is then granted in the background."""
+    with transaction.atomic():
+        application = Application.objects.select_related("order__document").get(pk=application_id)
+        task = _require_open_approval(application, user)
+        order = application.order
+        if order is None or order.document is None:
+            raise ConflictError(_("Draft the order first."))
+        if not order.document.signatures.filter(signer=user).exists():
+            documents.document_sign(
+                document=order.document,
+                signer=user,
+                reason=str(_("Approval of the council's decision")),
+                location=application.program.document_place,
+            )
+        task_complete(
+            task_id=task.pk,
+            user=user,
+            data={"decision": "approve", "order_number": order.number, "order_date": order.date},
+        )
+    return Application.objects.get(pk=application_id)
+
+
+def refusal_letter_issue(*, application: Application, user, reasons: str) -> Document:
+    """The notification of refusal: an outgoing letter registered and prepared for the school."""
+    program = application.program
+    document = documents.document_draft(
+        kind=Document.Kind.REFUSAL_LETTER,
+        title=str(_("Notification of refusal")),
+        author=user,
+        owner_org_id=application.organisation_id,
+        case=application,
+    )
+    documents.journal_register(
+        document=document, journal_code="refusal_letter", scope=program.code, actor=user
+    )
+    documents.print_form_request(
+        document=document,
+        form="refusal_letter",
+        context=paperwork.refusal_context(application=application, reasons=reasons, signer=user),
+        actor=user,
+        scope=program.code,
+    )
+    return document
+
+
+def status_certificate_issue(*, status: Status) -> Document:
+    """The certificate of the granted status, registered and prepared (idempotent per status)."""
+    application = status.application
+    existing = (
+        document_selectors.documents_of(application)
+        .filter(kind=Document.Kind.STATUS_CERTIFICATE)
+        .first()
+    )
+    if existing:
+        return existing
+    signer = status.order.signed_by
+    document = documents.document_draft(
+        kind=Document.Kind.STATUS_CERTIFICATE,
+        title=str(_("Status certificate")),
+        author=signer,
+        owner_org_id=application.organisation_id,
+        case=application,
+    )
+    documents.journal_register(
+        document=document,
+        journal_code="status_certificate",
+        scope=status.program.code,
+        on=status.valid_from,
+        actor=signer,
+    )
+    documents.print_form_request(
+        document=document,
+        form="status_certificate",
+        context=paperwork.status_certificate_context(status=status),
+        actor=signer,
+        scope=status.program.code,
+    )
+    return document
+
+
 STEP_HANDLERS = {
     "check": (State.AT_METHODIST, _step_check),
     "revise": (State.RETURNED, _step_revise),
-    "council": (State.AT_COUNCIL, _step_council),
     "approve": (State.AT_DEPARTMENT, _step_approve),
 }
 
@@ -397,7 +623,13 @@ def task_complete(*, task_id: int, user, data: dict) -> Task:
 
 @transaction.atomic
 def status_grant(*, application: Application) -> Status:
-    """Enter the status in the registry; safe to call twice (returns the existing one)."""
+    """Enter the status in the registry, or extend it by a new term for a renewal; safe to call
+    twice (returns the status granted or extended before)."""
+    from .statuses.paper import agreement_draft_for_status
+    from .statuses.services import status_first_term_open, status_renew
+
+    if application.kind == Application.Kind.RENEWAL:
+        return status_renew(application=application)
     existing = Status.objects.filter(application=application).first()
     if existing:
         return existing
@@ -430,11 +662,14 @@ def status_grant(*, application: Application) -> Status:
             "valid_until": status.valid_until.isoformat(),
         },
     )
+    status_first_term_open(status=status, application=application, order=order)
     audit_record(
         actor=order.signed_by,
         action="application.status_granted",
         obj=application,
         comment=_("Valid until %(date)s") % {"date": status.valid_until.strftime("%d.%m.%Y")},
     )
+    status_certificate_issue(status=status)
+    agreement_draft_for_status(status=status)
     notify.status_granted(status=status)
     return status

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow import chart
 from viewflow.workflow.models import Task
 
-from audit.services import audit_personal_data_read, audit_record
+from audit.services import audit_personal_data_read
+from documents import services as document_services
 
 from . import jobs, selectors, services
 from .errors import DocketError
@@ -58,7 +59,11 @@ def _events_from(formset) -> list[dict]:
 @login_required
 def home(request):
     """Each role lands where its work is: staff with steps in the inbox, others on their cases."""
+    from .councils.selectors import user_sits_on_a_council
+
     user = request.user
+    if user_sits_on_a_council(user):
+        return redirect("council-list")
     if any(user.has_perm(p) for p in selectors.STEP_PERMISSIONS):
         return redirect("task-list")
     if user.has_perm(selectors.SEE_ALL) or selectors.organisations_of(user).exists():
@@ -170,6 +175,7 @@ def application_detail(request, pk):
             "attach_form": AttachmentForm(),
             "my_task": my_task,
             "decisions": application.council_decisions.all(),
+            "case_documents": selectors.application_documents(application),
         },
     )
 
@@ -225,12 +231,7 @@ def attachment_download(request, pk, document_id):
     application = _visible_application(request, pk)
     document = get_object_or_404(application.attachments.all(), pk=document_id)
     version = document.current_version
-    audit_record(
-        actor=request.user,
-        action="document.download",
-        obj=document,
-        data={"version": version.number, "sha256": version.sha256, "application": application.pk},
-    )
+    document_services.version_download_record(version=version, user=request.user)
     return FileResponse(version.file.open("rb"), as_attachment=True, filename=version.original_name)
 
 
@@ -281,7 +282,15 @@ def task_detail(request, pk):
     if task.status not in selectors.OPEN_TASK_STATUSES:
         messages.info(request, _("This step is already done."))
         return redirect("application-detail", application.pk)
-    form_class = STEP_FORMS[task.flow_task.name]
+    form_class = STEP_FORMS.get(task.flow_task.name)
+    if form_class is None:
+        messages.info(
+            request,
+            _(
+                "Nobody acts on this step here: the case waits for a council meeting or for the system."
+            ),
+        )
+        return redirect("application-detail", application.pk)
     form = form_class(request.POST or None)
     if request.method == "GET":
         _log_personal_data_shown(request, application)
@@ -291,6 +300,18 @@ def task_detail(request, pk):
                 services.task_claim(task_id=task.pk, user=request.user)
                 messages.success(request, _("The step is yours now."))
                 return redirect("task-detail", task.pk)
+            if request.POST.get("action") == "draft_order":
+                services.order_draft(application_id=application.pk, user=request.user)
+                messages.success(
+                    request, _("The order is registered; its PDF is being prepared for signing.")
+                )
+                return redirect("task-detail", task.pk)
+            if request.POST.get("action") == "sign_approve":
+                services.order_sign_and_approve(application_id=application.pk, user=request.user)
+                messages.success(
+                    request, _("The order is signed and the decision approved; the status follows.")
+                )
+                return redirect("application-detail", application.pk)
             if form.is_valid():
                 services.task_complete(task_id=task.pk, user=request.user, data=form.cleaned_data)
                 messages.success(request, _("Done. The case has moved to the next step."))
@@ -299,6 +320,8 @@ def task_detail(request, pk):
             _errors_to_messages(request, exc)
         except DocketError as exc:
             messages.error(request, exc.message)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
         except Task.DoesNotExist as exc:
             raise Http404 from exc
     return render(
@@ -313,6 +336,10 @@ def task_detail(request, pk):
             "decisions": application.council_decisions.all(),
             "can_claim": not task.owner_id and task.flow_task.can_assign(request.user, task),
             "is_mine": task.owner_id == request.user.pk,
+            "order": application.order if task.flow_task.name == "approve" else None,
+            "has_certificate": document_services.signer_certificate_current(request.user)
+            is not None,
+            "case_documents": selectors.application_documents(application),
         },
     )
 

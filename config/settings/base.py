@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "audit",
     "documents",
     "workflows",
+    "workflows.statuses",
+    "workflows.councils",
     "notifications",
 ]
 
@@ -171,6 +173,14 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-flow-jobs": {"task": "workflows.tasks.sweep_flow_jobs", "schedule": 60.0},
     # Re-enqueue notifications left READY (broker down at commit) or stuck SENDING.
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    # Re-enqueue print forms still "preparing" long after they were requested.
+    "sweep-print-forms": {"task": "documents.tasks.sweep_print_forms", "schedule": 60.0},
+    # Statuses: expiry the day after valid_until, renewal invitations, deadline reminders,
+    # missed-deadline notices and escalations. Idempotent, so hourly is only about latency.
+    "status-lifecycle": {
+        "task": "workflows.statuses.tasks.sweep_status_lifecycle",
+        "schedule": 3600.0,
+    },
 }
 FLOW_JOB_STUCK_AFTER_SECONDS = env.int("FLOW_JOB_STUCK_AFTER_SECONDS", default=300)
 FLOW_JOB_MAX_RETRIES = env.int("FLOW_JOB_MAX_RETRIES", default=5)
@@ -200,6 +210,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Applications, review tasks and statuses of municipal education programmes.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"VoteChoiceEnum": "workflows.councils.models.Vote.Choice"},
 }
 
 LOGGING = {
@@ -209,6 +220,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint's font subsetting logs every table of every font at INFO.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }
 
 # Upload rules for documents (sniffed by content).
@@ -224,4 +237,38 @@ DOCUMENT_ALLOWED_TYPES = env.list(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "application/vnd.oasis.opendocument.text",
     ],
+)
+# Per document kind, a rule that replaces the two above, as JSON: {"report": {"max_bytes":
+# 10485760, "types": ["application/pdf"]}}. Kinds without a rule use the general limits.
+DOCUMENT_UPLOAD_RULES = env.json(
+    "DOCUMENT_UPLOAD_RULES",
+    default={
+        "report": {
+            "types": [
+                "application/pdf",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "application/vnd.oasis.opendocument.text",
+            ]
+        },
+        "plan": {
+            "types": [
+                "application/pdf",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "application/vnd.oasis.opendocument.text",
+            ]
+        },
+    },
+)
+
+# Signed documents (documents/pki.py). Private keys of signers and of the embedded CA are stored
+# encrypted with this secret; unset, the embedded default derives it from SECRET_KEY (production
+# requires it). DOCUMENTS_TRUST_ROOTS_FILE: a PEM bundle of outside CAs whose PKCS#12
+# certificates are imported (`import_signer_pkcs12`); our own CA is always trusted.
+DOCUMENTS_KEY_ENCRYPTION_KEY = env.str("DOCUMENTS_KEY_ENCRYPTION_KEY", default="")
+DOCUMENTS_CA_NAME = env.str("DOCUMENTS_CA_NAME", default="Docket CA")
+DOCUMENTS_TRUST_ROOTS_FILE = env.str("DOCUMENTS_TRUST_ROOTS_FILE", default="")
+# A print form still pending this long after it was requested is sent to the workers again.
+DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS = env.int(
+    "DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS", default=300
 )

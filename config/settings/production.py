@@ -12,6 +12,12 @@ if not SECRET_KEY or len(SECRET_KEY) < 32:
         "SECRET_KEY must be set to a random string of at least 32 characters in production."
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+DOCUMENTS_KEY_ENCRYPTION_KEY = env.str("DOCUMENTS_KEY_ENCRYPTION_KEY", default="")
+if len(DOCUMENTS_KEY_ENCRYPTION_KEY) < 32:
+    raise ImproperlyConfigured(
+        "DOCUMENTS_KEY_ENCRYPTION_KEY must be set to a random string of at least 32 characters "
+        "in production: it encrypts the signers' private keys."
+    )
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

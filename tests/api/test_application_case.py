@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from tests.api.helpers import in_ru
+from tests.story import council_of
 from workflows.models import Application
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -165,16 +166,47 @@ def test_the_whole_case_through_the_api(
     assert response.status_code == 200, response.json()
     assert response.json()["state"] == "at_council"
 
-    # The council secretary records the council's decision.
-    council = client_for(secretary)
-    task = only_task(council, "council")
-    response = council.post(
-        f"/api/tasks/{task['id']}/complete/",
-        {"decision": "granted", "reasons": "Соответствует положению", "meeting_date": "2026-11-19"},
+    # The council meets: the secretary puts the case on the agenda, records attendance,
+    # opens the meeting and the voting; the members vote; the protocol is signed.
+    council = council_of(program, secretary=secretary)
+    assert applicant.get("/api/councils/").json()["results"] == []  # not a member
+    board = client_for(secretary)
+    [listed] = board.get("/api/councils/").json()["results"]
+    assert [c["id"] for c in listed["waiting"]] == [pk]
+    meeting = board.post(
+        f"/api/councils/{council.pk}/meetings/",
+        {"date": "2026-11-20", "place": "МАУ ИМЦ", "format": "in_person"},
+        format="json",
+    ).json()
+    url = f"/api/meetings/{meeting['id']}"
+    response = board.post(f"{url}/items/", {"application": pk}, format="json")
+    assert response.status_code == 201, response.json()
+    [item] = response.json()["items"]
+    seats = listed["members"]
+    response = board.post(
+        f"{url}/attendance/", {"members": [m["id"] for m in seats]}, format="json"
+    )
+    assert response.json()["quorum"]["reached"] is True
+    assert board.post(f"{url}/open/").status_code == 200
+    assert board.post(f"/api/items/{item['id']}/voting/").status_code == 200
+    users = {m.user.pk: m.user for m in council.members.select_related("user")}
+    for seat in seats:
+        response = client_for(users[seat["user"]]).post(
+            f"/api/items/{item['id']}/vote/", {"choice": "for"}, format="json"
+        )
+        assert response.status_code == 200, response.json()
+    response = board.post(
+        f"/api/items/{item['id']}/close/",
+        {"heard": "Секретаря совета", "decided": "Соответствует положению"},
         format="json",
     )
-    assert response.status_code == 200, response.json()
-    assert response.json()["state"] == "at_department"
+    assert response.json()["outcome"] == "adopted"
+    protocol = board.post(f"{url}/close/").json()
+    chair = next(users[m["user"]] for m in seats if m["role"] == "chair")
+    client_for(chair).post(f"/api/protocols/{protocol['id']}/sign/")
+    response = board.post(f"/api/protocols/{protocol['id']}/sign/")
+    assert response.json()["state"] == "signed"
+    assert applicant.get(f"/api/applications/{pk}/").json()["state"] == "at_department"
 
     # The department official approves it by order.
     department = client_for(official)

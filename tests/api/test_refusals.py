@@ -1,7 +1,5 @@
 """What the API answers when a request cannot be done: always JSON a person can act on."""
 
-import datetime
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
@@ -257,21 +255,23 @@ def test_token_authentication(client, application, coordinator):
     assert wrong.json()["code"] == "authentication_failed"
 
 
-def test_the_council_date_is_checked_by_the_councils_form(
+def test_the_council_step_is_not_a_task_anyone_completes(
     client_for, application, methodist, secretary
 ):
+    """The case waits for a meeting: posting a decision to its step is refused, nothing moves."""
     submitted(client_for, application)
     client_for(methodist).post(
         f"/api/tasks/{open_task_id(application)}/complete/", {"decision": "accept"}, format="json"
     )
-    tomorrow = datetime.date.today() + datetime.timedelta(days=2)
     response = client_for(secretary).post(
         f"/api/tasks/{open_task_id(application)}/complete/",
-        {"decision": "granted", "reasons": "Да", "meeting_date": tomorrow.isoformat()},
+        {"decision": "granted", "reasons": "Да", "meeting_date": "2026-11-19"},
         format="json",
     )
-    assert response.status_code == 400
-    assert set(response.json()["errors"]) == {"meeting_date"}
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+    application.refresh_from_db()
+    assert application.state == "at_council"
 
 
 def test_errors_speak_the_users_language(client_for, coordinator):

@@ -10,7 +10,7 @@ from viewflow.workflow.status import STATUS
 
 from audit.services import audit_verify_chain
 from tests.factories import ApplicationFactory
-from tests.story import act, council_decides, open_task, submitted
+from tests.story import act, council_at_meeting, council_decides, open_task, submitted
 from workflows import selectors, services
 from workflows.errors import ConflictError, NotAllowed
 from workflows.models import Application, Status
@@ -54,9 +54,9 @@ def test_whole_case_with_two_revisions_and_a_department_return(
     act(methodist, application, decision="accept", comment="")
     assert application.state == State.AT_COUNCIL
 
-    act(
-        secretary,
+    council_at_meeting(
         application,
+        secretary=secretary,
         decision="granted",
         reasons="Соответствует положению",
         meeting_date=datetime.date(2026, 11, 19),
@@ -73,9 +73,9 @@ def test_whole_case_with_two_revisions_and_a_department_return(
         order_date=None,
     )
     assert application.state == State.AT_COUNCIL
-    act(
-        secretary,
+    council_at_meeting(
         application,
+        secretary=secretary,
         decision="granted",
         reasons="Повторно: соответствует",
         meeting_date=datetime.date(2026, 11, 20),

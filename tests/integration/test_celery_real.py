@@ -50,8 +50,9 @@ from tests.integration.celery_harness import (
     smtp_server,
     wait_until,
 )
-from tests.story import act, council_decides, submitted
+from tests.story import act, council_decides, rendered, submitted
 from workflows import services
+from workflows.councils.models import Protocol
 from workflows.models import Application, Status
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
@@ -121,6 +122,12 @@ def to_the_department(application, *, methodist, secretary):
         meeting_date=timezone.localdate(),
     )
     assert application.state == State.AT_DEPARTMENT
+    # The signed protocol enqueued its extract's PDF: rendered here as the worker would (safe
+    # twice), so the tests that follow have only their own messages in flight.
+    from documents.models import RenderRequest
+
+    for extract in RenderRequest.objects.filter(state=RenderRequest.State.PENDING):
+        rendered(extract.document)
 
 
 def approve(application, *, official):
@@ -292,10 +299,12 @@ def test_the_whole_core_case_tells_each_actor_what_concerns_them(
             Kind.APPLICATION_RETURNED,  # (the revision step itself is not announced twice)
             Kind.DECISION_TAKEN,
             Kind.ORDER_SIGNED,
+            Kind.TASK_ASSIGNED,  # sign the cooperation agreement for the school
             Kind.STATUS_GRANTED,
         ],
-        methodist: [Kind.TASK_ASSIGNED, Kind.TASK_ASSIGNED],  # the first check and the second
-        secretary: [Kind.TASK_ASSIGNED],
+        # The first check and the second; then the agreement, signed for the methodical office.
+        methodist: [Kind.TASK_ASSIGNED, Kind.TASK_ASSIGNED, Kind.TASK_ASSIGNED],
+        secretary: [Kind.TASK_ASSIGNED, Kind.TASK_ASSIGNED],  # the waiting case, the protocol
         official: [Kind.TASK_ASSIGNED],
     }
     for person, kinds in expected.items():
@@ -308,9 +317,16 @@ def test_the_whole_core_case_tells_each_actor_what_concerns_them(
         for task in Task.objects.filter(process_id=application.process_id, flow_task_type="HUMAN")
         if task.flow_task.name != "revise"
     ]
-    assert sorted(emails(kind=Kind.TASK_ASSIGNED).values_list("url", flat=True)) == sorted(
-        SITE_URL + reverse("task-detail", args=[task.pk]) for task in staff_steps
-    )  # check, check again, council, approve: each letter links to its own step
+    protocol = Protocol.objects.get()
+    steps = emails(kind=Kind.TASK_ASSIGNED).exclude(dedup_key__startswith="agreement:")
+    assert emails(kind=Kind.TASK_ASSIGNED, dedup_key__startswith="agreement:").count() == 2
+    assert sorted(steps.values_list("url", flat=True)) == sorted(
+        [SITE_URL + reverse("task-detail", args=[task.pk]) for task in staff_steps]
+        + [SITE_URL + reverse("council-list")]
+        + [SITE_URL + reverse("protocol-detail", args=[protocol.pk])] * 2
+    )  # check, check again, approve: each letter links to its own step; the case waiting for
+    # the council links to the councils (none is set up yet when the case arrives there); the
+    # chair and the secretary are asked to sign the protocol
     granted = emails(kind=Kind.STATUS_GRANTED).get()
     [letter] = [m for m in smtp.mailbox.messages() if m.message_id == message_id(granted)]
     status = Status.objects.get(application=application)
@@ -375,6 +391,13 @@ def test_worker_killed_in_the_middle_of_the_grant_job_completes_it_exactly_once(
         # The order's letter went out meanwhile (the other pool process); only the job is left.
         wait_outbox_settled(harness)
         killed_at = time.monotonic()
+        # Only the job's message is in flight (the extract's rendering was acknowledged).
+        wait_until(
+            lambda: broker.pending() == {"unacked": 1},
+            timeout=DELIVERY_TIMEOUT,
+            what="only the job's message to be in flight",
+            details=lambda: f"{broker.pending()}\n{harness.logs()}",
+        )
         first.kill()
         assert not first.alive
         assert broker.pending() == {"unacked": 1}  # the job's message, not acknowledged

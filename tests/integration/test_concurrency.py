@@ -14,12 +14,16 @@ from django.db import connection
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from audit.models import AuditEvent
 from audit.services import audit_verify_chain
+from documents.models import Document, JournalCounter
 from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory
+from tests.story import council_at_meeting, council_of
 from workflows import roles, selectors, services
+from workflows.councils.models import Meeting
 from workflows.errors import ConflictError
 from workflows.flows import ApplicationFlow
-from workflows.models import Application, RegistrationCounter
+from workflows.models import Application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
 State = Application.State
@@ -143,7 +147,15 @@ def test_twenty_applications_submitted_at_once_get_twenty_consecutive_numbers(
     assert [exc for _result, exc in outcomes if exc is not None] == []
     numbers = sorted(Application.objects.values_list("reg_number", flat=True))
     assert numbers == [f"ЗСП-2026/{n:04d}" for n in range(1, 21)]
-    assert RegistrationCounter.objects.get(program=program, year=2026).last_number == 20
+    counter = JournalCounter.objects.get(
+        journal__code="application", journal__scope=program.code, period=2026
+    )
+    assert counter.last_number == 20
+    # The incoming journal holds the same 20 numbers, each on its application's document.
+    registered = Document.objects.filter(journal=counter.journal).values_list(
+        "reg_number", flat=True
+    )
+    assert sorted(registered) == numbers
     assert set(Application.objects.values_list("state", flat=True)) == {State.AT_METHODIST}
     # Every case started its own review, waiting for a methodist.
     checks = Task.objects.filter(flow_task=ApplicationFlow.check, status=STATUS.NEW)
@@ -151,7 +163,10 @@ def test_twenty_applications_submitted_at_once_get_twenty_consecutive_numbers(
     assert len(set(checks.values_list("process_id", flat=True))) == 20
     ok, checked, broken = audit_verify_chain()
     assert ok, broken
-    assert checked == 20
+    assert checked == AuditEvent.objects.count()
+    # One event per case on the application; its registered document has its own events.
+    assert AuditEvent.objects.filter(object_type="workflows.application").count() == 20
+    assert AuditEvent.objects.filter(action="document.register").count() == 20
 
 
 def test_parallel_work_on_many_cases_keeps_the_audit_chain_whole(
@@ -170,19 +185,18 @@ def test_parallel_work_on_many_cases_keeps_the_audit_chain_whole(
     )
     assert [exc for _r, exc in outcomes if exc] == []
 
+    council = council_of(program, secretary=secretary)
+
     def through_council(application):
         def job():
             task = selectors.application_open_task(Application.objects.get(pk=application.pk))
             services.task_complete(task_id=task.pk, user=methodist, data={"decision": "accept"})
-            task = selectors.application_open_task(Application.objects.get(pk=application.pk))
-            services.task_complete(
-                task_id=task.pk,
-                user=secretary,
-                data={
-                    "decision": "granted",
-                    "reasons": "Соответствует положению",
-                    "meeting_date": NOW.date(),
-                },
+            council_at_meeting(
+                Application.objects.get(pk=application.pk),
+                secretary=secretary,
+                decision="granted",
+                reasons="Соответствует положению",
+                meeting_date=NOW.date(),
             )
 
         return job
@@ -192,9 +206,21 @@ def test_parallel_work_on_many_cases_keeps_the_audit_chain_whole(
     assert set(Application.objects.values_list("state", flat=True)) == {State.AT_DEPARTMENT}
     ok, checked, broken = audit_verify_chain()
     assert ok, broken
-    # Per case: submit, accept by the methodist, decision by the secretary. A step taken on the
-    # way to its decision is one event, not a claim plus a decision.
-    assert checked == 8 * 3
+    assert checked == AuditEvent.objects.count()
+    # One meeting per case, held at the same time: numbered 1..8 without a clash, and each
+    # signed protocol moved its own case only.
+    meetings = Meeting.objects.filter(council=council)
+    assert sorted(meetings.values_list("number", flat=True)) == list(range(1, 9))
+    events = list(
+        AuditEvent.objects.filter(object_type="workflows.application").values_list(
+            "action", flat=True
+        )
+    )
+    assert events.count("application.submit") == 8
+    assert events.count("application.accept") == 8
+    assert events.count("application.council_agenda") == 8
+    assert events.count("application.council_grant") == 8
+    assert len(events) == 8 * 4  # submit, accept, put on an agenda, the council's decision
 
 
 def _hold_case_lock(process_id, *, locked: threading.Event, release: threading.Event):
@@ -283,15 +309,15 @@ def test_a_case_held_briefly_is_waited_for(postgres, program, school, coordinato
 def _at_department(program, methodist, secretary):
     application = ApplicationFactory(program=program, organisation=OrganisationFactory())
     services.application_submit(application_id=application.pk, user=application.created_by)
-    for user, data in (
-        (methodist, {"decision": "accept"}),
-        (
-            secretary,
-            {"decision": "granted", "reasons": "Соответствует", "meeting_date": NOW.date()},
-        ),
-    ):
-        task = selectors.application_open_task(Application.objects.get(pk=application.pk))
-        services.task_complete(task_id=task.pk, user=user, data=data)
+    task = selectors.application_open_task(Application.objects.get(pk=application.pk))
+    services.task_complete(task_id=task.pk, user=methodist, data={"decision": "accept"})
+    council_at_meeting(
+        Application.objects.get(pk=application.pk),
+        secretary=secretary,
+        decision="granted",
+        reasons="Соответствует",
+        meeting_date=NOW.date(),
+    )
     application.refresh_from_db()
     assert application.state == State.AT_DEPARTMENT
     return application

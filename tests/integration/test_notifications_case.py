@@ -9,7 +9,7 @@ from django.core import mail
 
 from notifications.models import Kind, Notification
 from tests.factories import ApplicationFactory, CoordinatorFactory, UserFactory
-from tests.story import act, council_decides, open_task, submitted
+from tests.story import act, council_at_meeting, council_decides, open_task, submitted
 from workflows import roles, selectors, services
 from workflows.models import Application
 
@@ -85,14 +85,15 @@ def test_each_person_hears_what_concerns_them_with_a_link_to_act_on(
     ]
 
     act(methodist, application, decision="accept", comment="")
-    council = open_task(application)
-    assert [(n.kind, n.url) for n in inapp(secretary)] == [
-        (Kind.TASK_ASSIGNED, link(f"/tasks/{council.pk}/"))
-    ]
+    # The case waits for the council: the secretaries hear it, with a link to the council's
+    # meetings (no council is set up yet in this test, so the page lists the councils).
+    [waiting] = inapp(secretary)
+    assert (waiting.kind, waiting.url) == (Kind.TASK_ASSIGNED, link("/councils/"))
+    assert waiting.subject == "Заявка ЗСП-2026/0001 ожидает рассмотрения советом"
 
-    act(
-        secretary,
+    council_at_meeting(
         application,
+        secretary=secretary,
         decision="granted",
         reasons="Соответствует положению",
         meeting_date=datetime.date(2026, 11, 19),
@@ -112,7 +113,16 @@ def test_each_person_hears_what_concerns_them_with_a_link_to_act_on(
         comment="",
     )
     assert application.state == Application.State.GRANTED
-    *_, order, status = inapp(coordinator)
+    # One coordinator signs the cooperation agreement for the school (the earliest member).
+    from workflows.statuses.paper import organisation_signer
+
+    signer = organisation_signer(school)
+    assert signer in (coordinator, colleague)
+    *_, agreement, _status = inapp(signer)
+    assert agreement.kind == Kind.TASK_ASSIGNED
+    assert "ждёт вашей подписи" in agreement.subject
+    assert agreement.url == link("/agreements/")
+    *_, order, status = [n for n in inapp(coordinator) if n.kind != Kind.TASK_ASSIGNED]
     assert order.kind == Kind.ORDER_SIGNED
     assert order.subject == "Заявка ЗСП-2026/0001 утверждена распоряжением № 125-р от 20.11.2026"
     assert status.kind == Kind.STATUS_GRANTED
@@ -127,8 +137,9 @@ def test_each_person_hears_what_concerns_them_with_a_link_to_act_on(
         Kind.ORDER_SIGNED,
         Kind.STATUS_GRANTED,
     ]
-    assert kinds(coordinator) == expected
-    assert kinds(colleague) == expected
+    with_agreement = [*expected[:3], Kind.TASK_ASSIGNED, expected[3]]
+    assert kinds(signer) == with_agreement
+    assert kinds(colleague if signer == coordinator else coordinator) == expected
     assert kinds(other_coordinator) == []
     assert not Notification.objects.filter(recipient__username="admin").exists()
     # Every e-mail row was delivered exactly once, in Russian, with the link.

@@ -8,7 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from documents.models import Document
+from documents.models import Document, DocumentDownload
+from tests.integration.council_pages import run_meeting
+from tests.story import council_of
 from workflows import selectors
 from workflows.models import Application
 
@@ -75,7 +77,7 @@ def test_a_newcomer_takes_an_application_from_draft_to_granted_status(
     assert (
         "не является" in page.content.decode() or "not of an allowed type" in page.content.decode()
     )
-    assert Document.objects.count() == 1
+    assert application.attachments.count() == 1 and Document.objects.count() == 1
     client.post(reverse("application-submit", args=[application.pk]))
     application.refresh_from_db()
     assert application.reg_number == "ЗСП-2026/0001"
@@ -86,7 +88,7 @@ def test_a_newcomer_takes_an_application_from_draft_to_granted_status(
     as_user(client, other_coordinator)
     assert client.get(reverse("application-detail", args=[application.pk])).status_code == 404
     assert "ЗСП-2026/0001" not in client.get(reverse("application-list")).content.decode()
-    doc = Document.objects.get()
+    doc = application.attachments.get()
     assert (
         client.get(reverse("attachment-download", args=[application.pk, doc.pk])).status_code == 404
     )
@@ -97,6 +99,9 @@ def test_a_newcomer_takes_an_application_from_draft_to_granted_status(
     download = client.get(reverse("attachment-download", args=[application.pk, doc.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="document.download", actor=methodist).count() == 1
+    assert DocumentDownload.objects.get(user=methodist).version == doc.current_version
+    read = AuditEvent.objects.get(action="personal_data.read", actor=methodist, object_id=doc.pk)
+    assert read.object_type == "documents.document" and read.data["channel"] == "download:v1"
     empty = client.post(
         reverse("task-detail", args=[selectors.application_open_task(application).pk]),
         {"action": "complete", "decision": "return", "comment": ""},
@@ -116,14 +121,9 @@ def test_a_newcomer_takes_an_application_from_draft_to_granted_status(
 
     as_user(client, methodist)
     step(client, application, decision="accept", comment="")
-    as_user(client, secretary)
-    step(
-        client,
-        application,
-        decision="granted",
-        reasons="Соответствует положению",
-        meeting_date="2026-11-19",
-    )
+    council = council_of(program, secretary=secretary)
+    application.refresh_from_db()
+    run_meeting(client, council=council, secretary=secretary, outcomes={application: "granted"})
     as_user(client, official)
     step(client, application, decision="approve", order_number="125-р", order_date="2026-11-20")
 

@@ -46,6 +46,7 @@ def _status(*, application, state=Status.State.ACTIVE, valid_until=datetime.date
         valid_from=order.date,
         valid_until=valid_until,
         state=state,
+        ended_on=valid_until if state in Status.FINAL_STATES else None,
     )
 
 
@@ -121,6 +122,14 @@ def test_an_active_status_of_the_same_programme_blocks_a_new_application(program
     errors = selectors.application_completeness_errors(application)
     assert set(errors) == {"organisation"}
     assert "31.08.2029" in errors["organisation"][0]
+
+
+@pytest.mark.parametrize("state", [Status.State.RENEWAL, Status.State.SUSPENDED])
+def test_a_status_under_renewal_or_suspended_still_blocks(program, school, state):
+    granted = ApplicationFactory(program=program, organisation=school, state=State.GRANTED)
+    _status(application=granted, state=state)
+    application = ApplicationFactory(program=program, organisation=school)
+    assert set(selectors.application_completeness_errors(application)) == {"organisation"}
 
 
 @pytest.mark.parametrize("state", [Status.State.EXPIRED, Status.State.TERMINATED])

@@ -51,7 +51,12 @@ def load_settings(module: str, env: dict[str, str], tmp_path: Path, *names: str)
 
 
 def production_env(**extra: str) -> dict[str, str]:
-    return {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "docket.example.org", **extra}
+    return {
+        "SECRET_KEY": GOOD_KEY,
+        "ALLOWED_HOSTS": "docket.example.org",
+        "DOCUMENTS_KEY_ENCRYPTION_KEY": GOOD_KEY[::-1],
+        **extra,
+    }
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
@@ -74,6 +79,14 @@ def test_production_refuses_to_start_without_allowed_hosts(tmp_path):
     code, _, stderr = load_settings("production", {"SECRET_KEY": GOOD_KEY}, tmp_path, "DEBUG")
     assert code != 0
     assert "ALLOWED_HOSTS" in stderr
+
+
+def test_production_refuses_to_start_without_a_key_encryption_key(tmp_path):
+    env = production_env()
+    del env["DOCUMENTS_KEY_ENCRYPTION_KEY"]
+    code, _, stderr = load_settings("production", env, tmp_path, "DEBUG")
+    assert code != 0
+    assert "DOCUMENTS_KEY_ENCRYPTION_KEY must be set" in stderr
 
 
 def test_production_starts_with_a_key_and_hosts_and_is_not_in_debug(tmp_path):

@@ -1,6 +1,7 @@
 """Shapes of the API. Input is validated by the forms of workflows.forms (see formfields.py);
 output reads models and selectors, never deciding anything itself."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -203,6 +204,40 @@ class AttachmentSerializer(serializers.Serializer):
         return version.sha256 if version else ""
 
 
+class CaseDocumentSerializer(serializers.Serializer):
+    """A document of the case's paperwork (registered application, order, certificate, letter)."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    reg_number = serializers.CharField()
+    reg_date = serializers.DateField(allow_null=True)
+    render_state = serializers.CharField(
+        help_text="preparing, ready or failed; empty for a document that is not a print form."
+    )
+    signed = serializers.SerializerMethodField()
+    verify_url = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField(
+        help_text="The current version (a signed PDF once signed); null until the file exists."
+    )
+
+    def get_signed(self, document) -> bool:
+        return bool(document.signatures.all())
+
+    def get_verify_url(self, document) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("document-verify", args=[document.verify_code])
+        )
+
+    def get_download_url(self, document) -> str | None:
+        version = document.current_version
+        if version is None:
+            return None
+        return self.context["request"].build_absolute_uri(
+            reverse("api:document-download", args=[document.pk, version.number])
+        )
+
+
 class OrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Order
@@ -221,6 +256,9 @@ class TimelineEntrySerializer(serializers.Serializer):
     action = serializers.CharField()
     label = serializers.CharField()
     comment = serializers.CharField()
+    url = serializers.CharField(
+        help_text="A document issued with the event (an extract), or empty."
+    )
 
 
 class ApplicationSummarySerializer(serializers.ModelSerializer):
@@ -261,6 +299,7 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
     program_title = serializers.CharField(source="program.title", read_only=True)
     planned_events = PlannedEventSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
+    documents = serializers.SerializerMethodField()
     order = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
@@ -276,6 +315,7 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
             *ApplicationForm.Meta.fields,
             "planned_events",
             "attachments",
+            "documents",
             "order",
             "status",
             "timeline",
@@ -283,6 +323,12 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
             "can_edit",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CaseDocumentSerializer(many=True))
+    def get_documents(self, application):
+        return CaseDocumentSerializer(
+            selectors.application_documents(application), many=True, context=self.context
+        ).data
 
     @extend_schema_field(OrderSerializer(allow_null=True))
     def get_order(self, application):

@@ -1,6 +1,8 @@
 """REST API under /api/ (namespace "api", so names never shadow the HTML pages')."""
 
-from django.urls import path
+from django.urls import include, path
+
+from documents.api import VersionDownloadView
 
 from . import views
 
@@ -21,9 +23,25 @@ urlpatterns = [
         views.ApplicationSubmitView.as_view(),
         name="application-submit",
     ),
+    path(
+        "applications/<int:pk>/order/",
+        views.ApplicationOrderDraftView.as_view(),
+        name="application-order",
+    ),
+    path(
+        "applications/<int:pk>/order/sign/",
+        views.ApplicationOrderSignView.as_view(),
+        name="application-order-sign",
+    ),
+    path(
+        "documents/<int:pk>/versions/<int:number>/download/",
+        VersionDownloadView.as_view(),
+        name="document-download",
+    ),
     path("tasks/", views.TaskListView.as_view(), name="task-list"),
     path("tasks/<int:pk>/", views.TaskDetailView.as_view(), name="task-detail"),
     path("tasks/<int:pk>/claim/", views.TaskClaimView.as_view(), name="task-claim"),
     path("tasks/<int:pk>/complete/", views.TaskCompleteView.as_view(), name="task-complete"),
     path("statuses/", views.StatusListView.as_view(), name="status-list"),
+    path("", include("workflows.councils.api.urls")),
 ]

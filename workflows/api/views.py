@@ -169,6 +169,38 @@ class ApplicationSubmitView(generics.GenericAPIView):
         return _application_response(request, application.pk)
 
 
+class ApplicationOrderDraftView(generics.GenericAPIView):
+    serializer_class = s.ApplicationDetailSerializer
+
+    @extend_schema(
+        summary="Department official: draft the order (registered in the order journal)",
+        description=(
+            "The order's PDF is prepared in the background (`documents[].render_state`); sign it "
+            "with `order/sign/` once it is `ready`. Calling it again returns the same order."
+        ),
+        request=None,
+        responses={200: s.ApplicationDetailSerializer, **_errors(401, 403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        application = _visible_application(request, pk)
+        services.order_draft(application_id=application.pk, user=request.user)
+        return _application_response(request, application.pk)
+
+
+class ApplicationOrderSignView(generics.GenericAPIView):
+    serializer_class = s.ApplicationDetailSerializer
+
+    @extend_schema(
+        summary="Department official: sign the drafted order with your own key and approve",
+        request=None,
+        responses={200: s.ApplicationDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        application = _visible_application(request, pk)
+        services.order_sign_and_approve(application_id=application.pk, user=request.user)
+        return _application_response(request, application.pk)
+
+
 # --- Tasks --------------------------------------------------------------------------------
 
 

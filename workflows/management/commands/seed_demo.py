@@ -1,4 +1,7 @@
-"""Demo data for the embedded default: the Tomsk programme, its people and two schools."""
+"""Demo data for the embedded default: the Tomsk programme, its people and two schools, the
+Tomsk coordination council, and the Klin mentoring workshop with its methodical council."""
+
+import datetime
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -6,6 +9,7 @@ from django.db import transaction
 
 from accounts.models import User
 from workflows import roles
+from workflows.councils.models import Council, CouncilMember
 from workflows.models import Organisation, OrganisationMembership, Program
 
 DEMO_PASSWORD = "demo12345"
@@ -82,13 +86,42 @@ SCHOOLS = [
 ]
 
 
+Role = CouncilMember.Role
+TOMSK_SEATS = [
+    ("chair", Role.CHAIR),
+    ("secretary", Role.SECRETARY),
+    ("member1", Role.MEMBER),
+    ("member2", Role.MEMBER),
+    ("member3", Role.MEMBER),
+]
+KLIN_SEATS = [
+    (
+        "klin_chair",
+        "Громова",
+        "Светлана",
+        "Аркадьевна",
+        "Заведующий по организационно-методической работе",
+        Role.CHAIR,
+    ),
+    (
+        "klin_secretary",
+        "Зайцев",
+        "Игорь",
+        "Валентинович",
+        "Методист МУ «Методический кабинет»",
+        Role.SECRETARY,
+    ),
+    ("klin_member", "Белкина", "Марина", "Олеговна", "Учитель-наставник", Role.MEMBER),
+]
+
+
 class Command(BaseCommand):
     help = "Create the demo programme, people and schools (idempotent)."
 
     @transaction.atomic
     def handle(self, *args, **options):
         roles.roles_sync()
-        Program.objects.update_or_create(
+        tomsk, _ = Program.objects.update_or_create(
             code="tomsk-ms",
             defaults={
                 "title": "Муниципальная сеть города Томска по методическому сопровождению молодых педагогов",
@@ -98,6 +131,7 @@ class Command(BaseCommand):
                 "status_term_years": 3,
                 "academic_year_start_month": 9,
                 "registration_prefix": "ЗСП",
+                "document_place": "г. Томск",
             },
         )
         admin = self._user(
@@ -114,7 +148,91 @@ class Command(BaseCommand):
             )
             user = self._user(username, last, first, middle, f"Координатор площадки, {short}")
             OrganisationMembership.objects.get_or_create(user=user, organisation=school)
+        self._councils(tomsk)
+        self._agreement_settings(tomsk)
+        self._signing_certificates()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+    def _councils(self, tomsk: Program) -> None:
+        """Councils are made once: an administrator may have changed their seats since."""
+        since = datetime.date(2025, 9, 1)
+        council, created = Council.objects.get_or_create(
+            program=tomsk,
+            defaults={
+                "name": "Координационный совет муниципальной сети",
+                "default_place": "МАУ ИМЦ, ул. Киевская, 89",
+            },
+        )
+        if created:
+            for username, role in TOMSK_SEATS:
+                CouncilMember.objects.create(
+                    council=council,
+                    user=User.objects.get(username=username),
+                    role=role,
+                    valid_from=since,
+                )
+        klin, _ = Program.objects.get_or_create(
+            code="klin-mn",
+            defaults={
+                "title": "«Мастерская наставничества» городского округа Клин",
+                "council_name": "Методический совет «Мастерской наставничества»",
+                "authority_name": "МУ «Методический кабинет»",
+                "status_name": "Членство в «Мастерской наставничества»",
+                "status_term_years": 1,
+                "registration_prefix": "МН",
+                # Teachers apply with their own form (not built yet): no applications here.
+                "is_active": False,
+            },
+        )
+        council, created = Council.objects.get_or_create(
+            program=klin,
+            defaults={
+                "name": "Методический совет «Мастерской наставничества»",
+                "default_place": "МУ «Методический кабинет», г. Клин",
+                "min_meetings_per_year": 3,  # Положение, п. 4.6
+            },
+        )
+        if created:
+            for username, last, first, middle, position, role in KLIN_SEATS:
+                user = self._user(username, last, first, middle, position)
+                user.groups.add(Group.objects.get(name=roles.COUNCIL_MEMBERS))
+                CouncilMember.objects.create(
+                    council=council, user=user, role=role, valid_from=since
+                )
+
+    def _agreement_settings(self, program):
+        """МАУ ИМЦ is a party of every cooperation agreement (Tomsk III.3); the methodist signs
+        for it in the demo."""
+        from workflows.statuses.models import AgreementSettings
+
+        AgreementSettings.objects.update_or_create(
+            program=program,
+            defaults={
+                "office_name": "МАУ ИМЦ г. Томска",
+                "office_signer": User.objects.get(username="methodist"),
+                "office_signer_position": "Методист МАУ ИМЦ",
+            },
+        )
+
+    def _signing_certificates(self):
+        """The chair, the secretary and the official sign protocols and orders in the browser
+        at once, the methodist and the coordinators cooperation agreements: each gets a
+        certificate from Docket's own CA (only once)."""
+        from documents.services import signer_certificate_current, signer_certificate_issue
+
+        coordinators = [(row[0], row[5]) for row in SCHOOLS]
+        for username, organisation in (
+            *coordinators,
+            ("methodist", "МАУ ИМЦ"),
+            ("chair", "МАУ ИМЦ"),
+            ("secretary", "МАУ ИМЦ"),
+            ("official", "Департамент образования администрации Города Томска"),
+            ("klin_chair", "МУ «Методический кабинет»"),
+            ("klin_secretary", "МУ «Методический кабинет»"),
+        ):
+            user = User.objects.filter(username=username).first()
+            if user is not None and signer_certificate_current(user) is None:
+                signer_certificate_issue(user=user, organisation=organisation)
 
     def _user(self, username, last, first, middle, position, password=DEMO_PASSWORD):
         user, created = User.objects.get_or_create(
