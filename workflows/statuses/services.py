@@ -76,6 +76,17 @@ def _locked(status_id: int) -> Status:
     )
 
 
+def _locked_in_state(queryset, pk: int, expected: str):
+    """The row, locked, if it still waits in `expected`; a second click or another person's
+    earlier step gets a conflict instead of acting twice."""
+    row = queryset.select_for_update().get(pk=pk)
+    if row.state != expected:
+        raise ConflictError(
+            _("This step has already been completed; refresh the page to see where it is now.")
+        )
+    return row
+
+
 # --- Terms and duties ----------------------------------------------------------------------
 
 
@@ -465,12 +476,7 @@ def submission_create(
 
 
 def _locked_open_submission(submission_id: int, expected: str) -> Submission:
-    submission = Submission.objects.select_for_update().select_related("duty").get(pk=submission_id)
-    if submission.state != expected:
-        raise ConflictError(
-            _("This step has already been completed; refresh the page to see where it is now.")
-        )
-    return submission
+    return _locked_in_state(Submission.objects.select_related("duty"), submission_id, expected)
 
 
 @transaction.atomic
@@ -800,12 +806,7 @@ def termination_propose(
 
 
 def _locked_case(case_id: int, expected: str) -> TerminationCase:
-    case = TerminationCase.objects.select_for_update().get(pk=case_id)
-    if case.state != expected:
-        raise ConflictError(
-            _("This step has already been completed; refresh the page to see where it is now.")
-        )
-    return case
+    return _locked_in_state(TerminationCase.objects, case_id, expected)
 
 
 @transaction.atomic
@@ -922,11 +923,7 @@ def problem_council_decide(
 ) -> ProblemNotice:
     """The council's decision on a problem notice. Called only by the signed protocol of the
     meeting that considered it."""
-    notice = ProblemNotice.objects.select_for_update().get(pk=notice_id)
-    if notice.state != ProblemNotice.State.AT_COUNCIL:
-        raise ConflictError(
-            _("This step has already been completed; refresh the page to see where it is now.")
-        )
+    notice = _locked_in_state(ProblemNotice.objects, notice_id, ProblemNotice.State.AT_COUNCIL)
     if not decision.strip():
         raise ValidationError({"decision": [_("Write the council's decision.")]})
     notice.state = ProblemNotice.State.CONSIDERED
@@ -987,11 +984,7 @@ def network_report_council_decide(
 ) -> NetworkReport:
     """The council accepts the network's report. Called only by the signed protocol of the
     meeting that considered it."""
-    report = NetworkReport.objects.select_for_update().get(pk=report_id)
-    if report.state != NetworkReport.State.AT_COUNCIL:
-        raise ConflictError(
-            _("This step has already been completed; refresh the page to see where it is now.")
-        )
+    report = _locked_in_state(NetworkReport.objects, report_id, NetworkReport.State.AT_COUNCIL)
     report.state = NetworkReport.State.ACCEPTED
     report.council_comment = comment
     report.council_meeting_date = meeting_date
