@@ -12,7 +12,8 @@ ROLES = {
         "decide_application",
         "documents.view_journal",
     ],
-    "Члены совета": ["view_all_applications"],
+    # Members see their council's programme through their seat (selectors.visible_to).
+    "Члены совета": [],
     "Департамент образования": [
         "view_all_applications",
         "approve_application",

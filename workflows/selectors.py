@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Task
@@ -41,14 +42,45 @@ def organisations_of(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(organisationmembership__user=user)
 
 
-def application_visible_qs(user) -> QuerySet[Application]:
-    """Staff with the see-all permission see every case; applicants only their organisations'."""
-    qs = Application.objects.select_related("program", "organisation", "created_by")
+def seated_program_ids(user) -> QuerySet:
+    """Programmes on whose council the user holds a seat today: a council member sees the
+    cases of that programme because of the seat, not because of a group (a member of one
+    town's council sees nothing of another's)."""
+    from .councils.models import CouncilMember
+
+    if not user.is_authenticated:
+        return CouncilMember.objects.none().values("council__program_id")
+    today = timezone.localdate()
+    return (
+        CouncilMember.objects.filter(user=user, valid_from__lte=today)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .values("council__program_id")
+    )
+
+
+def sits_for_program(user, program_id: int) -> bool:
+    return seated_program_ids(user).filter(council__program_id=program_id).exists()
+
+
+def visible_to(qs: QuerySet, user) -> QuerySet:
+    """Rows of `qs` (with `organisation` and `program`) the user may see: all for staff with
+    the see-all permission, else their organisations' and their councils' programmes'."""
     if not user.is_authenticated:
         return qs.none()
     if user.has_perm(SEE_ALL):
         return qs
-    return qs.filter(organisation__organisationmembership__user=user).distinct()
+    return qs.filter(
+        Q(organisation__organisationmembership__user=user)
+        | Q(program_id__in=seated_program_ids(user))
+    ).distinct()
+
+
+def application_visible_qs(user) -> QuerySet[Application]:
+    """Staff with the see-all permission see every case; applicants only their organisations';
+    council members their council's programme."""
+    return visible_to(
+        Application.objects.select_related("program", "organisation", "created_by"), user
+    )
 
 
 def application_can_edit(*, application: Application, user) -> bool:

@@ -435,7 +435,8 @@ def test_meetings_are_visible_to_the_council_only(client_for, program, secretary
     )
     assert client_for(coordinator).get(f"/api/meetings/{meeting.pk}/").status_code == 404
     assert client_for(coordinator).get("/api/councils/").json()["results"] == []
-    # A member of the council group but not of this council's seats: staff view (sees all).
-    assert client_for(outsider).get(f"/api/meetings/{meeting.pk}/").status_code == 200
+    # In the council members' group but without a seat on this council: sees nothing of it.
+    assert client_for(outsider).get(f"/api/meetings/{meeting.pk}/").status_code == 404
+    assert client_for(outsider).get("/api/councils/").json()["results"] == []
     response = client_for(outsider).post(f"/api/meetings/{meeting.pk}/open/")
-    assert response.status_code == 403
+    assert response.status_code == 404

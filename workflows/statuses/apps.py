@@ -12,6 +12,7 @@ class StatusesConfig(AppConfig):
     def ready(self):
         from documents.selectors import case_access_register
         from documents.services import case_signed_register
+        from workflows import selectors as wf_selectors
 
         from . import council, paper, selectors
         from .models import (
@@ -38,6 +39,12 @@ class StatusesConfig(AppConfig):
         case_access_register(Duty, via_status(lambda d: d.status_id))
         case_access_register(ProblemNotice, via_status(lambda n: n.status_id))
         case_access_register(TerminationCase, via_status(lambda c: c.status_id))
-        case_access_register(NetworkReport, lambda user, report: user.has_perm(selectors.SEE_ALL))
+        case_access_register(
+            NetworkReport,
+            lambda user, report: (
+                user.has_perm(selectors.SEE_ALL)
+                or wf_selectors.sits_for_program(user, report.program_id)
+            ),
+        )
         case_access_register(Agreement, paper.agreement_can_view)
         case_signed_register(Agreement, paper.agreement_document_signed)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.models import AuditEvent
+from workflows import selectors as wf_selectors
 from workflows.models import Application, Status
 
 from .models import (
@@ -38,13 +39,11 @@ def status_holders(status: Status):
 
 
 def status_visible_qs(user) -> QuerySet[Status]:
-    """Staff who see every case see every status; coordinators their organisations'."""
-    qs = Status.objects.select_related("program", "organisation", "order")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.has_perm(SEE_ALL):
-        return qs
-    return qs.filter(organisation__organisationmembership__user=user).distinct()
+    """Staff who see every case see every status; coordinators their organisations';
+    council members their council's programme."""
+    return wf_selectors.visible_to(
+        Status.objects.select_related("program", "organisation", "order"), user
+    )
 
 
 def status_latest_application(status: Status) -> Application:
