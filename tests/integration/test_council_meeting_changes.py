@@ -303,6 +303,8 @@ def test_the_secretary_moves_then_cancels_a_meeting_on_its_page(
     assert snapshot(meeting) == before
 
     client.force_login(secretary)
+    item_url = reverse("item-detail", args=[meeting.items.get().pk])
+    assert "Конфликт интересов" in client.get(item_url).content.decode()
     page = post_ok(client, url, {"action": "cancel", "reason": "Карантин в школах"})
     assert "Заседание отменено; вопросы его повестки ожидают следующего заседания." in page
     assert "Отменено" in page and "Карантин в школах" in page
@@ -312,6 +314,9 @@ def test_the_secretary_moves_then_cancels_a_meeting_on_its_page(
     assert application.reg_number in council_page  # waiting again
     page = client.post(url, {"action": "open"}, follow=True).content.decode()
     assert "Заседание — «отменено»; сейчас это сделать нельзя." in page
+    assert (
+        "Конфликт интересов" not in client.get(item_url).content.decode()
+    )  # nothing more to record on its questions
 
 
 @time_machine.travel(NOW, tick=False)
