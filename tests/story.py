@@ -27,6 +27,42 @@ def submitted(*, coordinator, school, program):
     return application
 
 
+def waiting_for_council(program, *, methodist, school_name):
+    """A new school's application, submitted and accepted by the methodist: it now waits for
+    the programme's council."""
+    from tests.factories import CoordinatorFactory, OrganisationFactory
+
+    school = OrganisationFactory(short_name=school_name)
+    coordinator = CoordinatorFactory(username=f"coord-{school_name}", organisation=school)
+    application = submitted(coordinator=coordinator, school=school, program=program)
+    act(methodist, application, decision="accept", comment="")
+    return application
+
+
+def another_councils_secretary(*, staff: bool):
+    """The secretary of another programme's council (Klin). `staff`: also in the secretaries'
+    group, who see every case and so every meeting; else only a seat on that council."""
+    import datetime
+
+    from tests.factories import ProgramFactory, UserFactory
+    from workflows import roles
+    from workflows.councils.models import CouncilMember
+
+    klin = ProgramFactory(code="klin", title="Мастерская наставничества", registration_prefix="МН")
+    other = council_of(klin, secretary=UserFactory(username="klin_secretary"))
+    user = UserFactory(
+        username=f"klin_secretary_{'staff' if staff else 'seat'}",
+        groups=[roles.SECRETARIES] if staff else [],
+    )
+    CouncilMember.objects.create(
+        council=other,
+        user=user,
+        role=CouncilMember.Role.SECRETARY,
+        valid_from=datetime.date(2020, 1, 1),
+    )
+    return user
+
+
 def council_of(program, *, secretary):
     """The programme's council (made on first use): `secretary` as its secretary, a chair and
     two members, the default rules (more than half present, majority of those present)."""

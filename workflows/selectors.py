@@ -216,6 +216,9 @@ ACTION_LABELS = {
     "application.return": gettext_lazy("Returned for revision"),
     "application.resubmit": gettext_lazy("Corrected and submitted again"),
     "application.council_agenda": gettext_lazy("Put on the agenda of a council meeting"),
+    "application.council_agenda_cancelled": gettext_lazy(
+        "The council meeting was cancelled; the case waits for the next one"
+    ),
     "application.council_grant": gettext_lazy("Council granted the status"),
     "application.council_refuse": gettext_lazy("Council refused the status"),
     "application.council_postpone": gettext_lazy("Council postponed the case to its next meeting"),

@@ -24,6 +24,8 @@ PATHS = {
     "/api/meetings/{id}/": {"get"},
     "/api/meetings/{id}/items/": {"post"},
     "/api/meetings/{id}/notify/": {"post"},
+    "/api/meetings/{id}/reschedule/": {"post"},
+    "/api/meetings/{id}/cancel/": {"post"},
     "/api/meetings/{id}/attendance/": {"post"},
     "/api/meetings/{id}/open/": {"post"},
     "/api/meetings/{id}/close/": {"post"},

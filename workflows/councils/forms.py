@@ -19,6 +19,31 @@ class MeetingForm(forms.Form):
     )
 
 
+class RescheduleForm(forms.Form):
+    """A planned meeting's new date; an empty place or format keeps the current one."""
+
+    date = forms.DateField(label=_("New date"), widget=DateInput)
+    place = forms.CharField(label=_("Place"), max_length=255, required=False)
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("", _("unchanged")), *Meeting.Format.choices],
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Reason for the rescheduling"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CancelMeetingForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the cancellation"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class FreeItemForm(forms.Form):
     title = forms.CharField(
         label=_("Question"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})

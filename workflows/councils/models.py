@@ -101,7 +101,9 @@ class CouncilMember(TimeStamped):
 
 
 class Meeting(TimeStamped):
-    """Заседание: numbered within its calendar year; planned → open → closed."""
+    """Заседание: numbered within its calendar year; planned → open → closed, or planned →
+    cancelled. A cancelled meeting keeps its number and its agenda as history (see
+    `services.meeting_cancel`)."""
 
     class Format(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
@@ -111,6 +113,7 @@ class Meeting(TimeStamped):
         PLANNED = "planned", _("Planned")
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="meetings")
     year = models.PositiveSmallIntegerField(_("year"), editable=False)
@@ -126,6 +129,8 @@ class Meeting(TimeStamped):
     notified_count = models.PositiveSmallIntegerField(default=0, editable=False)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for the cancellation"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -139,6 +144,11 @@ class Meeting(TimeStamped):
                 fields=["council", "year", "number"], name="meeting_number_unique_per_year"
             ),
             models.CheckConstraint(condition=models.Q(number__gte=1), name="meeting_number_pos"),
+            models.CheckConstraint(
+                condition=~models.Q(status="cancelled")
+                | (models.Q(cancelled_at__isnull=False) & ~models.Q(cancel_reason="")),
+                name="meeting_cancelled_has_time_and_reason",
+            ),
         ]
 
     def __str__(self):

@@ -66,6 +66,47 @@ def meeting_scheduled(meeting: Meeting) -> None:
         )
 
 
+def _members_told(meeting: Meeting, *days) -> list:
+    """Everyone seated on any of `days` (the old and the new date of a moved meeting)."""
+    users = {}
+    for day in days:
+        for seat in selectors.members_on(meeting.council, day):
+            users.setdefault(seat.user_id, seat.user)
+    return list(users.values())
+
+
+def meeting_rescheduled(meeting: Meeting, *, previous_date, reason: str, change_id: int) -> None:
+    """Members already told of the meeting get its new date, place and format. The key names
+    the change (its audit event) and the new date: one letter per rescheduling, however often
+    the same one is retried, and a later rescheduling is a new letter."""
+    with translation.override("ru"):
+        notify(
+            recipients=_members_told(meeting, previous_date, meeting.date),
+            kind=Kind.MEETING_SCHEDULED,
+            subject=_("Council meeting No. %(number)s is moved to %(date)s")
+            % {"number": meeting.number, "date": meeting.date.strftime("%d.%m.%Y")},
+            template="meeting_rescheduled",
+            context={"meeting": meeting, "previous_date": previous_date, "reason": reason},
+            url=_link("meeting-detail", meeting.pk),
+            dedup_key=f"meeting:{meeting.pk}:rescheduled:{change_id}:{meeting.date.isoformat()}",
+        )
+
+
+def meeting_cancelled(meeting: Meeting) -> None:
+    """Members already told of the meeting learn that it will not take place, and why."""
+    with translation.override("ru"):
+        notify(
+            recipients=_members_told(meeting, meeting.date),
+            kind=Kind.MEETING_SCHEDULED,
+            subject=_("Council meeting No. %(number)s of %(date)s is cancelled")
+            % {"number": meeting.number, "date": meeting.date.strftime("%d.%m.%Y")},
+            template="meeting_cancelled",
+            context={"meeting": meeting},
+            url=_link("meeting-detail", meeting.pk),
+            dedup_key=f"meeting:{meeting.pk}:cancelled",
+        )
+
+
 def protocol_to_sign(protocol) -> None:
     """The presiding chair and the secretary are asked to sign the protocol just drawn up."""
     meeting = protocol.meeting

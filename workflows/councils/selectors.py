@@ -86,16 +86,23 @@ def items_of_subject(obj) -> QuerySet[AgendaItem]:
     )
 
 
+def items_holding_cases() -> QuerySet[AgendaItem]:
+    """Agenda items that keep their case off the waiting lists: not yet released by a signed
+    protocol, on a meeting that was not cancelled. A cancelled meeting keeps its items as
+    history (what it was to consider); they simply stop holding their cases."""
+    return AgendaItem.objects.filter(released_at__isnull=True).exclude(
+        meeting__status=Meeting.Status.CANCELLED
+    )
+
+
 def applications_waiting(council: Council) -> QuerySet[Application]:
     """Applications of the council's programme waiting for its decision and on no agenda whose
     decision has not yet taken effect (a postponed case is released back here when the
-    protocol is signed)."""
+    protocol is signed; a cancelled meeting's case is back at once)."""
     from workflows.flows import ApplicationFlow
 
-    on_agenda = AgendaItem.objects.filter(
-        subject_type=_application_type(),
-        subject_id=OuterRef("pk"),
-        released_at__isnull=True,
+    on_agenda = items_holding_cases().filter(
+        subject_type=_application_type(), subject_id=OuterRef("pk")
     )
     waiting_task = Task.objects.filter(
         process_id=OuterRef("process_id"),
@@ -115,11 +122,10 @@ def applications_waiting(council: Council) -> QuerySet[Application]:
 
 def subject_waiting(council: Council, subject) -> QuerySet:
     """Rows of one registered subject waiting for `council` and on no agenda whose decision has
-    not yet taken effect (a postponed row comes back here when its protocol is signed)."""
-    on_agenda = AgendaItem.objects.filter(
-        subject_type=ContentType.objects.get_for_model(subject.model),
-        subject_id=OuterRef("pk"),
-        released_at__isnull=True,
+    not yet taken effect (a postponed row comes back here when its protocol is signed; a
+    cancelled meeting's row is back at once)."""
+    on_agenda = items_holding_cases().filter(
+        subject_type=ContentType.objects.get_for_model(subject.model), subject_id=OuterRef("pk")
     )
     return subject.waiting(council).exclude(Exists(on_agenda))
 

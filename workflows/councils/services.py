@@ -221,6 +221,125 @@ def meeting_notify(*, meeting_id: int, user) -> Meeting:
     return meeting
 
 
+def _meeting_state(meeting: Meeting) -> dict:
+    return {"date": meeting.date.isoformat(), "place": meeting.place, "format": meeting.format}
+
+
+def _required_reason(reason: str, message) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [message]})
+    return reason
+
+
+@transaction.atomic
+def meeting_reschedule(
+    *, meeting_id: int, user, date, place: str = "", format: str = "", reason: str
+) -> Meeting:
+    """Move a planned meeting to another day, place or format (an empty place or format keeps
+    the current one). Members already told of the meeting are told of the change; the dedup
+    key names this change's audit event and the new date, so each rescheduling reaches them
+    once, and a second one (even back to an earlier date) reaches them again.
+
+    The meeting keeps its number, so it stays in its calendar year: numbers are counted
+    within the year (`meeting_create`), and a meeting moved into another year would carry a
+    number of the wrong year's series. For that the secretary cancels and plans a new one."""
+    meeting = _locked_meeting(meeting_id)
+    _require_secretary(meeting.council, user)
+    _require_status(meeting, Meeting.Status.PLANNED)
+    reason = _required_reason(reason, _("Say why the meeting is rescheduled."))
+    if date is None:
+        raise ValidationError({"date": [_("Give the new date of the meeting.")]})
+    if date < timezone.localdate():
+        raise ValidationError({"date": [_("The new date is in the past; choose today or later.")]})
+    if date.year != meeting.year:
+        raise ValidationError(
+            {
+                "date": [
+                    _(
+                        "Meetings are numbered within their year: to meet in %(year)s, cancel "
+                        "this meeting and plan a new one."
+                    )
+                    % {"year": date.year}
+                ]
+            }
+        )
+    if format and format not in Meeting.Format.values:
+        raise ValidationError({"format": [_("Choose in person or remote.")]})
+    before = _meeting_state(meeting)
+    previous_date = meeting.date
+    meeting.date = date
+    meeting.place = place.strip()[:255] or meeting.place
+    meeting.format = format or meeting.format
+    after = _meeting_state(meeting)
+    if after == before:
+        raise ValidationError({"date": [_("Nothing changes: give a new date, place or format.")]})
+    meeting.save(update_fields=["date", "place", "format", "updated_at"])
+    event = audit_record(
+        actor=user,
+        action="meeting.reschedule",
+        obj=meeting,
+        comment=reason,
+        data={"from": before, "to": after},
+    )
+    if meeting.notified_count:
+        notify.meeting_rescheduled(
+            meeting, previous_date=previous_date, reason=reason, change_id=event.pk
+        )
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting_id: int, user, reason: str) -> Meeting:
+    """Cancel a planned meeting. Its cases wait for the council again at once.
+
+    The agenda items stay, as the record of what the cancelled meeting was to consider (the
+    members' letters listed them, and the audit refers to them); they stop holding their
+    cases because every "is it on an agenda" reader (`selectors.items_holding_cases`) skips
+    items of cancelled meetings, so each case can go on the next meeting. Deleting the items
+    would have lost that record.
+
+    The meeting keeps its number. Numbers are allocated as the year's highest + 1
+    (`meeting_create`) and were announced to the members, so reusing one would make two
+    meetings answer to it. The printed protocol carries the meeting's number, so protocols
+    of a year then skip the cancelled one's number, which its page and audit explain; the
+    protocol journal's registration numbers stay gapless, as a cancelled meeting never
+    registers a protocol."""
+    meeting = _locked_meeting(meeting_id)
+    _require_secretary(meeting.council, user)
+    _require_status(meeting, Meeting.Status.PLANNED)
+    reason = _required_reason(reason, _("Say why the meeting is cancelled."))
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.cancelled_at = timezone.now()
+    meeting.cancel_reason = reason
+    meeting.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+    items = list(meeting.items.filter(subject_type__isnull=False).order_by("number"))
+    for item in items:
+        entry = subjects.of_type(item.subject_type)
+        case = item.subject if entry is not None else None
+        if case is None:
+            continue
+        audit_record(
+            actor=user,
+            action=f"{entry.model._meta.model_name}.council_agenda_cancelled",
+            obj=case,
+            comment=reason,
+            data={"meeting": meeting.pk, "item": item.pk},
+        )
+    audit_record(
+        actor=user,
+        action="meeting.cancel",
+        obj=meeting,
+        from_state=Meeting.Status.PLANNED,
+        to_state=Meeting.Status.CANCELLED,
+        comment=reason,
+        data={"number": meeting.number, "items_back_waiting": [i.pk for i in items]},
+    )
+    if meeting.notified_count:
+        notify.meeting_cancelled(meeting)
+    return meeting
+
+
 @transaction.atomic
 def attendance_record(
     *, meeting_id: int, user, member_ids: list[int], guests: list[dict]
@@ -391,6 +510,7 @@ def item_recuse(*, item_id: int, user, member_id: int, reason: str) -> Recusal:
     _require_secretary(meeting.council, user)
     if item.status == Item.Status.CLOSED:
         raise ConflictError(_("This question is closed; votes can no longer be cast or changed."))
+    _require_status(meeting, Meeting.Status.PLANNED, Meeting.Status.OPEN)
     seat = selectors.members_on(meeting.council, meeting.date).filter(pk=member_id).first()
     if seat is None:
         raise ValidationError({"member": [_("Choose a current member of the council.")]})

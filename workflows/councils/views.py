@@ -118,6 +118,7 @@ def meeting_detail(request, pk):
     council = meeting.council
     seats = list(selectors.members_on(council, meeting.date))
     present = set(selectors.present_members(meeting).values_list("pk", flat=True))
+    is_running = meeting.status in (Meeting.Status.PLANNED, Meeting.Status.OPEN)
     guests = meeting.attendance.filter(member__isnull=True)
     attendance_form = forms.AttendanceForm(
         seats=seats,
@@ -141,10 +142,13 @@ def meeting_detail(request, pk):
             "quorum": selectors.meeting_quorum(meeting),
             "chair": selectors.meeting_chair(meeting),
             "is_secretary": selectors.is_secretary(council=council, user=request.user),
-            "waiting": selectors.cases_waiting(council)
-            if meeting.status != Meeting.Status.CLOSED
-            else [],
+            "waiting": selectors.cases_waiting(council) if is_running else [],
+            "is_running": is_running,
             "attendance_form": attendance_form,
+            "reschedule_form": forms.RescheduleForm(
+                initial={"date": meeting.date, "place": meeting.place, "format": meeting.format}
+            ),
+            "cancel_form": forms.CancelMeetingForm(),
             "free_form": forms.FreeItemForm(),
             "protocol": meeting.protocols.filter(corrects__isnull=True).first(),
         },
@@ -175,6 +179,29 @@ def _meeting_action(request, meeting):
     elif action == "notify":
         services.meeting_notify(meeting_id=meeting.pk, user=user)
         messages.success(request, _("The members are notified of the meeting and its agenda."))
+    elif action == "reschedule":
+        form = forms.RescheduleForm(request.POST)
+        if form.is_valid():
+            meeting = services.meeting_reschedule(
+                meeting_id=meeting.pk, user=user, **form.cleaned_data
+            )
+            messages.success(
+                request,
+                _("The meeting is moved to %(date)s.")
+                % {"date": meeting.date.strftime("%d.%m.%Y")},
+            )
+        else:
+            _form_errors(request, form)
+    elif action == "cancel":
+        form = forms.CancelMeetingForm(request.POST)
+        if form.is_valid():
+            services.meeting_cancel(meeting_id=meeting.pk, user=user, **form.cleaned_data)
+            messages.success(
+                request,
+                _("The meeting is cancelled; its cases wait for the next meeting."),
+            )
+        else:
+            _form_errors(request, form)
     elif action == "attendance":
         seats = selectors.members_on(meeting.council, meeting.date)
         form = forms.AttendanceForm(request.POST, seats=seats)

@@ -108,7 +108,13 @@ HISTORY_LABELS = {
     "agreement.paper_signature": gettext_lazy("Paper signature of a party recorded"),
     "agreement.register": gettext_lazy("Agreement signed by all parties and registered"),
     "duty.council_agenda": gettext_lazy("Put on the agenda of a council meeting"),
+    "duty.council_agenda_cancelled": gettext_lazy(
+        "The council meeting was cancelled; the case waits for the next one"
+    ),
     "submission.council_agenda": gettext_lazy("Put on the agenda of a council meeting"),
+    "submission.council_agenda_cancelled": gettext_lazy(
+        "The council meeting was cancelled; the case waits for the next one"
+    ),
     "duty.council_keep": gettext_lazy("The council did not propose early termination"),
     "duty.council_postpone": gettext_lazy("Council postponed the case to its next meeting"),
     "submission.council_postpone": gettext_lazy("Council postponed the case to its next meeting"),

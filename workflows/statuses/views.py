@@ -262,13 +262,15 @@ def council_waiting() -> list[dict]:
     """Per council: every case waiting for it (reports, problems, terminations, missed reports,
     applications, the network's report) and how many are on a meeting's agenda already."""
     from workflows.councils import selectors as council_selectors
-    from workflows.councils.models import AgendaItem, Council
+    from workflows.councils.models import Council
 
     rows = []
     for council in Council.objects.select_related("program").order_by("name"):
-        on_agenda = AgendaItem.objects.filter(
-            meeting__council=council, released_at__isnull=True, subject_id__isnull=False
-        ).count()
+        on_agenda = (
+            council_selectors.items_holding_cases()
+            .filter(meeting__council=council, subject_id__isnull=False)
+            .count()
+        )
         rows.append(
             {
                 "council": council,

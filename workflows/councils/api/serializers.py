@@ -11,6 +11,8 @@ from .. import forms, selectors
 from ..models import AgendaItem, Council, CouncilMember, Extract, Meeting, Protocol, Vote
 
 MeetingInputSerializer = form_serializer(forms.MeetingForm, "MeetingInput")
+RescheduleInputSerializer = form_serializer(forms.RescheduleForm, "MeetingRescheduleInput")
+CancelInputSerializer = form_serializer(forms.CancelMeetingForm, "MeetingCancelInput")
 VoteInputSerializer = form_serializer(forms.VoteForm, "VoteInput")
 PaperTallyInputSerializer = form_serializer(forms.PaperTallyForm, "PaperTallyInput")
 RecusalInputSerializer = form_serializer(forms.RecusalForm, "RecusalInput")
@@ -221,7 +223,7 @@ class QuorumSerializer(serializers.Serializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(read_only=True, help_text="planned, open or closed.")
+    status = serializers.CharField(read_only=True, help_text="planned, open, closed or cancelled.")
     quorum = serializers.SerializerMethodField()
     present = serializers.SerializerMethodField()
     guests = serializers.SerializerMethodField()
@@ -239,6 +241,8 @@ class MeetingSerializer(serializers.ModelSerializer):
             "place",
             "format",
             "status",
+            "cancelled_at",
+            "cancel_reason",
             "quorum",
             "present",
             "guests",

@@ -18,6 +18,12 @@ urlpatterns = [
         views.MeetingAttendanceView.as_view(),
         name="meeting-attendance",
     ),
+    path(
+        "meetings/<int:pk>/reschedule/",
+        views.MeetingRescheduleView.as_view(),
+        name="meeting-reschedule",
+    ),
+    path("meetings/<int:pk>/cancel/", views.MeetingCancelView.as_view(), name="meeting-cancel"),
     path("meetings/<int:pk>/open/", views.MeetingOpenView.as_view(), name="meeting-open"),
     path("meetings/<int:pk>/close/", views.MeetingCloseView.as_view(), name="meeting-close"),
     path("items/<int:pk>/", views.ItemDetailView.as_view(), name="item-detail"),

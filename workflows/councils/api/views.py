@@ -157,6 +157,41 @@ MeetingNotifyView = _meeting_action(
 MeetingOpenView = _meeting_action(services.meeting_open, "Open the meeting (needs a quorum)")
 
 
+class MeetingRescheduleView(generics.GenericAPIView):
+    serializer_class = s.MeetingSerializer
+
+    @extend_schema(
+        summary="Move a planned meeting to another date, place or format (the secretary)",
+        description="Members already notified of the meeting are told of the change.",
+        request=s.RescheduleInputSerializer,
+        responses={200: s.MeetingSerializer, **_errors(400, 403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        meeting = _meeting(request, pk)
+        data = _valid(s.RescheduleInputSerializer, request)
+        services.meeting_reschedule(meeting_id=meeting.pk, user=request.user, **data)
+        return _meeting_response(request, pk)
+
+
+class MeetingCancelView(generics.GenericAPIView):
+    serializer_class = s.MeetingSerializer
+
+    @extend_schema(
+        summary="Cancel a planned meeting (the secretary)",
+        description=(
+            "The cases on its agenda wait for the council again and can be put on another "
+            "meeting; members already notified are told. The meeting keeps its number."
+        ),
+        request=s.CancelInputSerializer,
+        responses={200: s.MeetingSerializer, **_errors(400, 403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        meeting = _meeting(request, pk)
+        data = _valid(s.CancelInputSerializer, request)
+        services.meeting_cancel(meeting_id=meeting.pk, user=request.user, **data)
+        return _meeting_response(request, pk)
+
+
 class MeetingAttendanceView(generics.GenericAPIView):
     serializer_class = s.MeetingSerializer
 
