@@ -3,13 +3,13 @@ through the services (audited, routed by the flow)."""
 
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import Application, Order, Organisation, OrganisationMembership, Program, Status
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(AuditedAdmin):
     list_display = ("code", "title", "status_term_years", "registration_prefix", "is_active")
 
 
@@ -20,7 +20,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ("short_name", "name")
     search_fields = ("short_name", "name")
     inlines = [MembershipInline]

@@ -1,9 +1,9 @@
-"""Admin: councils, their seats and rules are reference data; meetings and protocols are
-read-only here because they change only through the audited services."""
+"""Admin: councils, their seats and rules are reference data (every edit audited); meetings
+and protocols are read-only here because they change only through the audited services."""
 
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import Council, CouncilMember, Meeting, Protocol
 
@@ -15,7 +15,7 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Council)
-class CouncilAdmin(admin.ModelAdmin):
+class CouncilAdmin(AuditedAdmin):
     list_display = ("name", "program", "quorum_rule", "tie_rule", "min_meetings_per_year")
     inlines = [MemberInline]
 

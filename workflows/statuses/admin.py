@@ -3,7 +3,7 @@ terms, duties and submissions change only through the audited services."""
 
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import (
     Agreement,
@@ -21,7 +21,7 @@ from .models import (
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(AuditedAdmin):
     list_display = ("date", "kind", "note")
     list_filter = ("kind",)
     date_hierarchy = "date"
@@ -29,7 +29,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(DutySchedule)
-class DutyScheduleAdmin(admin.ModelAdmin):
+class DutyScheduleAdmin(AuditedAdmin):
     list_display = (
         "program",
         "plan_due_day",
@@ -77,7 +77,7 @@ class NetworkReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AgreementSettings)
-class AgreementSettingsAdmin(admin.ModelAdmin):
+class AgreementSettingsAdmin(AuditedAdmin):
     """The methodical office as a party of the programme's cooperation agreements."""
 
     list_display = ("program", "office_name", "office_signer", "office_signer_position")
