@@ -200,6 +200,7 @@ def _our_case(draft: tuple[int, int], people: dict, number: int, measure) -> Non
             item_id=item.pk, user=user, heard="Secretary", spoke="", decided="Meets the rules"
         )
         protocol = councils.meeting_close(meeting_id=meeting.pk, user=user)
+        measure.drain()  # the worker renders the protocol's PDF before anyone signs it
         councils.protocol_sign(protocol_id=protocol.pk, user=_user(people["chair"]))
         with measure.inner():
             councils.protocol_sign(protocol_id=protocol.pk, user=user)
@@ -262,24 +263,105 @@ class _Nothing:
         return False
 
 
+class Worker:
+    """The Celery worker, run by hand between steps. In production `.delay`/`.apply_async`
+    is a broker write after commit and the task runs in a worker, not in the request: the
+    bench queues each task instead of running it eagerly, and runs the queue after the step
+    (rendering print forms, the status-grant job), counted and timed apart as background work.
+    E-mail delivery is counted, not run: sending letters is not part of a case."""
+
+    def __init__(self):
+        self.queue: list = []
+        self.tasks = 0
+        self.emails = 0
+
+    def patched(self):
+        from unittest import mock
+
+        from celery.app.task import Task
+
+        worker = self
+
+        def apply_async(task, args=None, kwargs=None, **options):
+            worker.enqueue(task, args, kwargs)
+
+        return mock.patch.object(Task, "apply_async", apply_async)
+
+    def enqueue(self, task, args, kwargs) -> None:
+        from notifications.tasks import deliver_notification
+
+        if task.name == deliver_notification.name:
+            self.emails += 1
+            return
+        self.queue.append((task, tuple(args or ()), dict(kwargs or {})))
+
+    def drain(self) -> None:
+        """Run what the step queued, and what those tasks queue in turn, as the worker would."""
+        while self.queue:
+            task, args, kwargs = self.queue.pop(0)
+            result = task.apply(args=args, kwargs=kwargs)
+            self.tasks += 1
+            if result.failed():
+                raise RuntimeError(f"background task {task.name} failed: {result.result!r}")
+
+
+class _Stopwatch:
+    def __init__(self, timed):
+        self.timed = timed
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.timed.inner_seconds = time.perf_counter() - self.started
+        return False
+
+
 class Timed:
-    """Runs steps without looking at them: the timed rounds."""
+    """Runs steps without looking at them: the timed rounds. A step's own time is its inner
+    part when it has one (the counted action, as for the queries), else all of it; the whole
+    request-path time of a case (a council's meeting included) feeds cases per second; the
+    background work (the worker's) is timed apart."""
+
+    def __init__(self, worker: Worker):
+        self.worker = worker
+        self.foreground = 0.0
+        self.background = 0.0
+        self.per_step: dict[str, float] = {}
+        self.inner_seconds = None
+        self._drained = 0.0
 
     def inner(self):
-        return _Nothing()
+        return _Stopwatch(self)
+
+    def drain(self):
+        started = time.perf_counter()
+        self.worker.drain()
+        self._drained += time.perf_counter() - started
 
     def step(self, name, action, user):
+        self.inner_seconds, self._drained = None, 0.0
+        started = time.perf_counter()
         action(user)
+        whole = time.perf_counter() - started - self._drained
+        self.drain()
+        self.foreground += whole
+        self.background += self._drained
+        own = whole if self.inner_seconds is None else self.inner_seconds
+        self.per_step[name] = self.per_step.get(name, 0.0) + own
 
 
 class Counted:
-    """Captures the SQL of each step. Looking up the open task's id stands for the URL of the
-    request and is left out, as is loading the user (the same for every engine)."""
+    """Captures the SQL of each step, and apart from it the SQL of the background work the
+    step queued. Looking up the open task's id stands for the URL of the request and is left
+    out, as is loading the user (the same for every engine)."""
 
-    def __init__(self):
+    def __init__(self, worker: Worker):
+        self.worker = worker
         self.queries: dict[str, list[str]] = {}
+        self.background: dict[str, list[str]] = {}
         self._capture = None
-        self._name = None
 
     def inner(self):
         from django.db import connection
@@ -287,6 +369,9 @@ class Counted:
 
         self._capture = CaptureQueriesContext(connection)
         return self._capture
+
+    def drain(self):
+        self.worker.drain()
 
     def step(self, name, action, user):
         from django.db import connection
@@ -297,17 +382,9 @@ class Counted:
             action(user)
         captured = self._capture or whole
         self.queries[name] = [q["sql"] for q in captured.captured_queries]
-
-
-def _notifications_stubbed():
-    """E-mails go through Celery: in production `.delay` is a broker write, not SQL, and the
-    letter is a worker's job. Count the enqueues instead of running the task eagerly. (Writing
-    the outbox rows is SQL of the step and is counted.)"""
-    from unittest import mock
-
-    from notifications.tasks import deliver_notification
-
-    return mock.patch.object(deliver_notification, "delay")
+        with CaptureQueriesContext(connection) as later:
+            self.worker.drain()
+        self.background[name] = [q["sql"] for q in later.captured_queries]
 
 
 def run(n: int, rounds: int) -> dict:
@@ -323,46 +400,64 @@ def run(n: int, rounds: int) -> dict:
     numbers = iter(range(1, 10**9))
 
     results = {"ours": {}, "bare": {}}
-    with _notifications_stubbed() as enqueue:
+    worker = Worker()
+    with worker.patched():
         # Warm-up (imports, ContentType cache, first-time statements), then one counted case each.
-        _our_case(next(drafts), people, next(numbers), Timed())
-        _bare_case(people["methodist"], Timed())
-        ours_counted, bare_counted = Counted(), Counted()
+        _our_case(next(drafts), people, next(numbers), Timed(worker))
+        _bare_case(people["methodist"], Timed(worker))
+        ours_counted, bare_counted = Counted(worker), Counted(worker)
         _our_case(next(drafts), people, next(numbers), ours_counted)
         _bare_case(people["methodist"], bare_counted)
-        enqueued_before = enqueue.call_count
+        emails_before, tasks_before = worker.emails, worker.tasks
 
         # Timed rounds, alternating so that drift of the machine hits both engines alike.
         timings = {"ours": [], "bare": []}
+        background, step_seconds, bare_step_seconds = [], [], []
         for _ in range(rounds):
             batch = [next(drafts) for _ in range(per_round)]
-            started = time.perf_counter()
+            timed = Timed(worker)
             for draft in batch:
-                _our_case(draft, people, next(numbers), Timed())
-            timings["ours"].append(time.perf_counter() - started)
-            started = time.perf_counter()
+                _our_case(draft, people, next(numbers), timed)
+            timings["ours"].append(timed.foreground)
+            background.append(timed.background)
+            step_seconds.append(timed.per_step)
+            timed = Timed(worker)
             for _ in range(per_round):
-                _bare_case(people["methodist"], Timed())
-            timings["bare"].append(time.perf_counter() - started)
-        enqueued = enqueue.call_count - enqueued_before
+                _bare_case(people["methodist"], timed)
+            timings["bare"].append(timed.foreground)
+            bare_step_seconds.append(timed.per_step)
+        emails = worker.emails - emails_before
+        tasks = worker.tasks - tasks_before
 
     checks = _checks(2 + rounds * per_round, Application, Status)
+    own_seconds = {"ours": step_seconds, "bare": bare_step_seconds}
     for key, counted, steps in (
         ("ours", ours_counted, OUR_STEPS),
         ("bare", bare_counted, BARE_STEPS),
     ):
         per_step = {name: len(counted.queries[name]) for name in steps}
+        later = {name: len(counted.background[name]) for name in steps}
         seconds = statistics.median(timings[key])
         results[key] = {
             "steps": steps,
             "queries_per_step": per_step,
             "queries_per_case": sum(per_step.values()),
             "queries_per_action": sum(per_step.values()) / len(steps),
+            "background_queries_per_step": later,
+            "background_queries_per_case": sum(later.values()),
             "round_seconds": [round(s, 4) for s in timings[key]],
             "cases_per_second": per_round / seconds,
-            "ms_per_action": 1000 * seconds / (per_round * len(steps)),
+            "ms_per_action": 1000
+            * statistics.median(sum(r.values()) for r in own_seconds[key])
+            / (per_round * len(steps)),
             "sql": {name: counted.queries[name] for name in steps},
+            "background_sql": {name: counted.background[name] for name in steps},
         }
+    results["ours"]["ms_per_step"] = {
+        name: 1000 * statistics.median(r[name] for r in step_seconds) / per_round
+        for name in OUR_STEPS
+    }
+    results["ours"]["background_ms_per_case"] = 1000 * statistics.median(background) / per_round
     ours, bare = results["ours"], results["bare"]
     results["ratios"] = {
         "queries_per_case": ours["queries_per_case"] / bare["queries_per_case"],
@@ -370,7 +465,8 @@ def run(n: int, rounds: int) -> dict:
         "cases_per_second": ours["cases_per_second"] / bare["cases_per_second"],
         "ms_per_action": ours["ms_per_action"] / bare["ms_per_action"],
     }
-    results["notifications_enqueued_per_case"] = enqueued / (rounds * per_round)
+    results["notifications_enqueued_per_case"] = emails / (rounds * per_round)
+    results["background_tasks_per_case"] = tasks / (rounds * per_round)
     results["checks"] = checks
     results["n"] = n
     results["rounds"] = rounds
@@ -434,7 +530,9 @@ def _table(r: dict) -> str:
         f"{r['environment']['cpus']} CPUs",
         f"{r['rounds']} rounds of {r['n']} cases per engine; figures are medians of the rounds.",
         "",
-        "SQL queries per step (one warm case, CaptureQueriesContext)",
+        "SQL queries per step (one warm case, CaptureQueriesContext); in brackets the",
+        "background work the step queued for the worker (print forms, the status grant job);",
+        "then our median milliseconds per step",
         f"  {'ours':<16}{'queries':>8}    {'bare viewflow':<16}{'queries':>8}",
     ]
     rows = max(len(ours["steps"]), len(bare["steps"]))
@@ -442,11 +540,14 @@ def _table(r: dict) -> str:
         left = right = ""
         if i < len(ours["steps"]):
             name = ours["steps"][i]
+            later = ours["background_queries_per_step"][name]
             left = f"{name:<16}{ours['queries_per_step'][name]:>8}"
+            left += f" [{later}]" if later else ""
+            left += f" {ours['ms_per_step'][name]:.0f} ms"
         if i < len(bare["steps"]):
             name = bare["steps"][i]
             right = f"{name:<16}{bare['queries_per_step'][name]:>8}"
-        lines.append(f"  {left:<24}    {right}")
+        lines.append(f"  {left:<36}    {right}")
     lines += [
         f"  {'per case':<16}{ours['queries_per_case']:>8}    "
         f"{'per case':<16}{bare['queries_per_case']:>8}",
@@ -467,6 +568,10 @@ def _table(r: dict) -> str:
         f"bare = {len(bare['steps'])} actions ({', '.join(bare['steps'])}).",
         f"E-mails enqueued per case (not sent; a worker's job): "
         f"{r['notifications_enqueued_per_case']:g}.",
+        f"Background work per case (ours; run between steps as the worker would, not in the "
+        f"figures above): {r['background_tasks_per_case']:g} tasks, "
+        f"{ours['background_queries_per_case']} queries, "
+        f"{ours['background_ms_per_case']:.0f} ms.",
     ]
     checks = r["checks"]
     lines.append(
@@ -522,16 +627,19 @@ def main(argv=None) -> int:
     if not args.show_sql:
         for engine in ("ours", "bare"):
             del results[engine]["sql"]
+            del results[engine]["background_sql"]
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
         print(_table(results))
         if args.show_sql:
             for engine in ("ours", "bare"):
-                for step, queries in results[engine]["sql"].items():
-                    print(f"\n--- {engine} {step}: {len(queries)} queries")
-                    for sql in queries:
-                        print(f"  {sql}")
+                for part in ("sql", "background_sql"):
+                    for step, queries in results[engine][part].items():
+                        where = "" if part == "sql" else " (background)"
+                        print(f"\n--- {engine} {step}{where}: {len(queries)} queries")
+                        for sql in queries:
+                            print(f"  {sql}")
     if not _checks_passed(results["checks"]):
         print("bench: some cases did not complete; the figures are not valid", file=sys.stderr)
         return 1

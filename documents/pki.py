@@ -52,7 +52,12 @@ def key_decrypt(blob: bytes):
         raise ImproperlyConfigured(
             "A stored private key cannot be decrypted: DOCUMENTS_KEY_ENCRYPTION_KEY has changed."
         ) from exc
-    return serialization.load_der_private_key(der, password=None)
+    # The key was validated when it was made or imported; the Fernet token authenticates it
+    # since, so the costly RSA consistency check (tens of ms for 3072 bits) is not redone on
+    # every signature.
+    return serialization.load_der_private_key(
+        der, password=None, unsafe_skip_rsa_key_validation=True
+    )
 
 
 def cert_pem(cert: x509.Certificate) -> str:
@@ -191,6 +196,38 @@ def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
+# Room kept in the PDF for the CMS container (signer's certificate, the chain, a 3072-bit RSA
+# signature, the signed attributes: about 5 KB). Reserving it saves pyHanko's trial signature
+# that would otherwise measure it.
+SIGNATURE_BYTES_RESERVED = 16 * 1024
+
+
+def _loaded_key_signer():
+    """pyHanko's SimpleSigner re-parses (and re-validates) its key from DER on every raw
+    signature; this one signs with the key object already loaded."""
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+    class LoadedKeySigner(signers.SimpleSigner):
+        def __init__(self, *, loaded_key, **kwargs):
+            super().__init__(**kwargs)
+            self.loaded_key = loaded_key
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            try:
+                algo = mechanism.signature_algo
+            except ValueError:
+                algo = mechanism["algorithm"].native
+            if algo != "rsassa_pkcs1v15":
+                return super().sign_raw(data, digest_algorithm)
+            hash_algo = get_pyca_cryptography_hash(digest_algorithm)
+            return self.loaded_key.sign(data, PKCS1v15(), hash_algo)
+
+    return LoadedKeySigner
+
+
 def pades_sign(
     *,
     pdf: bytes,
@@ -212,7 +249,8 @@ def pades_sign(
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    signer = signers.SimpleSigner(
+    signer = _loaded_key_signer()(
+        loaded_key=private_key,
         signing_cert=_asn1_cert(cert),
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
         cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in chain]),
@@ -226,7 +264,7 @@ def pades_sign(
         reason=reason or None,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    out = signers.sign_pdf(writer, meta, signer=signer)
+    out = signers.sign_pdf(writer, meta, signer=signer, bytes_reserved=SIGNATURE_BYTES_RESERVED)
     return out.getvalue()
 
 
