@@ -11,7 +11,7 @@ class WorkflowsConfig(AppConfig):
         from documents.selectors import case_access_register
 
         from . import selectors
-        from .models import Application
+        from .models import Application, Order
         from .roles import roles_sync
 
         # Documents of a case are seen by whoever sees the case (documents knows no workflows).
@@ -19,6 +19,15 @@ class WorkflowsConfig(AppConfig):
             Application,
             lambda user, application: (
                 selectors.application_visible_qs(user).filter(pk=application.pk).exists()
+            ),
+        )
+
+        # An order's document is seen by whoever sees one of the cases it lists (one order may
+        # grant several schools; each finds it through its own application).
+        case_access_register(
+            Order,
+            lambda user, order: (
+                selectors.application_visible_qs(user).filter(listed_in_orders=order).exists()
             ),
         )
 

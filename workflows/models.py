@@ -279,6 +279,14 @@ class Order(TimeStamped):
         related_name="+",
         verbose_name=_("document"),
     )
+    # The cases the drafted order's text lists (one order may grant several schools). Signing
+    # approves exactly these, so a case that left the order meanwhile stops the signature.
+    listed_applications = models.ManyToManyField(
+        "Application",
+        blank=True,
+        related_name="listed_in_orders",
+        verbose_name=_("applications listed"),
+    )
 
     class Meta:
         verbose_name = _("order")

@@ -4,6 +4,7 @@ Only what the printed document shows: the contexts are stored with the rendering
 """
 
 import functools
+from datetime import date, timedelta
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -71,6 +72,15 @@ def application_context(application: Application) -> dict:
     }
 
 
+def _renewed_term(application: Application) -> tuple[date, date]:
+    """A renewal extends the status: the order grants the term that follows the current one
+    (from the day after it ends, as `status_renew` will enter it), not a term from its own date."""
+    from .statuses.services import renewed_term_end
+
+    status = application.renews
+    return status.valid_until + timedelta(days=1), renewed_term_end(status)
+
+
 @_in_russian
 def order_context(*, order: Order, applications: list[Application], signer) -> dict:
     from . import rules
@@ -79,17 +89,22 @@ def order_context(*, order: Order, applications: list[Application], signer) -> d
     rows = []
     for application in applications:
         decision = application.council_decisions.first()
+        if application.kind == Application.Kind.RENEWAL:
+            valid_from, valid_until = _renewed_term(application)
+        else:
+            valid_from = order.date
+            valid_until = rules.status_valid_until(
+                order.date,
+                term_years=program.status_term_years,
+                start_month=program.academic_year_start_month,
+            )
         rows.append(
             {
                 "organisation": application.organisation.name,
                 "topic": application.topic,
                 "status_name": program.status_name,
-                "valid_from": order.date,
-                "valid_until": rules.status_valid_until(
-                    order.date,
-                    term_years=program.status_term_years,
-                    start_month=program.academic_year_start_month,
-                ),
+                "valid_from": valid_from,
+                "valid_until": valid_until,
                 "decision_date": decision.meeting_date if decision else None,
             }
         )

@@ -14,7 +14,7 @@ from viewflow.workflow.status import STATUS
 from audit.models import AuditEvent
 from audit.services import PERSONAL_DATA_READ
 
-from .models import Application, Organisation, Program, Status
+from .models import Application, Order, Organisation, Program, Status
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 SEE_ALL = "workflows.view_all_applications"
@@ -319,11 +319,67 @@ def flow_jobs_needing_attention(*, now=None) -> dict:
 def application_documents(application: Application) -> list:
     """The case's own paperwork (registered application, order, certificate, letters), not
     the files the school attached."""
-    from documents.selectors import documents_of
+    from django.contrib.contenttypes.models import ContentType
 
+    from documents.models import Document
+
+    # Orders are documents of the Order (one may list several cases), found through the case.
+    orders = [str(pk) for pk in application.listed_in_orders.values_list("pk", flat=True)]
+    own = Q(case_type=ContentType.objects.get_for_model(Application), case_id=str(application.pk))
+    listed = Q(case_type=ContentType.objects.get_for_model(Order), case_id__in=orders)
     return list(
-        documents_of(application)
+        Document.objects.filter(own | listed)
+        .select_related("journal")
         .exclude(kind="attachment")
         .prefetch_related("signatures")
         .order_by("created_at", "id")
     )
+
+
+def applications_awaiting_order(user) -> list[Application]:
+    """Cases waiting for the department's order that this official may take (the open `approve`
+    step is theirs or nobody's), by programme and registration number, with any draft order."""
+    if not user.has_perm("workflows.approve_application"):
+        return []
+    process_ids = [t.process_id for t in task_visible_qs(user) if t.flow_task.name == "approve"]
+    return list(
+        application_visible_qs(user)
+        .filter(process_id__in=process_ids, state=Application.State.AT_DEPARTMENT)
+        .select_related("order__document")
+        .order_by("program__title", "reg_date", "pk")
+    )
+
+
+def order_for_official(*, user, order_id: int) -> Order | None:
+    """A drafted order for a department official who may see every case it lists, else None
+    (others' orders answer like missing ones)."""
+    if not user.has_perm("workflows.approve_application"):
+        return None
+    order = (
+        Order.objects.select_related("program", "document", "signed_by")
+        .filter(pk=order_id, document__isnull=False)
+        .first()
+    )
+    if order is None:
+        return None
+    listed = order.listed_applications.all()
+    if (
+        not listed.exists()
+        or application_visible_qs(user).filter(pk__in=listed.values("pk")).count() != listed.count()
+    ):
+        return None
+    return order
+
+
+def order_rows(order: Order) -> list[dict]:
+    """The cases an order lists, with whether each still belongs to it and waits for approval."""
+    rows = []
+    for application in order.listed_applications.select_related("organisation").order_by("pk"):
+        rows.append(
+            {
+                "application": application,
+                "label": application_state_label(application),
+                "in_order": application.order_id == order.pk,
+            }
+        )
+    return rows

@@ -13,7 +13,7 @@ from documents import services as documents
 from documents.models import Document
 
 from . import notify, paperwork, rules, selectors
-from .errors import ConflictError, NotAllowed
+from .errors import ConflictError, DocketError, NotAllowed
 from .models import (
     Application,
     CouncilDecision,
@@ -382,21 +382,88 @@ def _require_renewal_grantable(application: Application, *, on) -> None:
         raise ConflictError(refusal)
 
 
+def _require_department_official(user) -> None:
+    if not user.has_perm("workflows.approve_application"):
+        raise NotAllowed(_("Only a department official may issue the order."))
+
+
+def _naming_case(application: Application, exc: DocketError) -> DocketError:
+    """The same refusal with the case's number: with several cases the official must know which."""
+    return type(exc)(
+        _("Application %(number)s: %(reason)s")
+        % {"number": application.reg_number, "reason": exc.message}
+    )
+
+
+def _require_visible(application_ids, user) -> list[int]:
+    """The ids, sorted; a case the user may not see answers like a missing one (not disclosed)."""
+    ids = sorted(set(application_ids))
+    visible = selectors.application_visible_qs(user).filter(pk__in=ids).values_list("pk", flat=True)
+    if set(visible) != set(ids):
+        raise Application.DoesNotExist
+    return ids
+
+
+def _order_signed(order: Order | None) -> bool:
+    return bool(order and order.document_id and order.document.signatures.exists())
+
+
+def _order_drafted_for(applications: list[Application]) -> Order | None:
+    """The unsigned order already drafted for exactly these cases: drafting again returns it."""
+    order = applications[0].order
+    if order is None or not order.document_id:
+        return None
+    if any(a.order_id != order.pk for a in applications):
+        return None
+    listed = set(order.listed_applications.values_list("pk", flat=True))
+    return order if listed == {a.pk for a in applications} else None
+
+
 @transaction.atomic
-def order_draft(*, application_id: int, user) -> Order:
-    """The department official drafts the order granting this status: registered in the
-    programme's order journal (`125-р`), its PDF prepared in the background, to be signed by
-    the same official. Calling it again returns the order already drafted."""
-    application = Application.objects.select_for_update().get(pk=application_id)
-    _require_open_approval(application, user)
-    if application.order_id and application.order.document_id:
-        return application.order
-    program = application.program
+def order_draft_for_cases(*, application_ids: list[int], user) -> Order:
+    """One order (распоряжение) for cases the council granted, as the department issues it after
+    a meeting: registered once in the programme's order journal (`125-р`), listing every school,
+    its PDF prepared in the background for the same official to sign. An unsigned draft of one
+    of the cases is replaced (it keeps its journal number but no longer belongs to the case);
+    drafting again for the same cases returns the order already drafted."""
+    if not application_ids:
+        raise ValidationError({"applications": [_("Choose at least one case for the order.")]})
+    ids = _require_visible(application_ids, user)
+    _require_department_official(user)
+    # Rows locked in one order (by pk), so officials drafting overlapping orders queue, not deadlock.
+    applications = list(
+        Application.objects.select_for_update(of=("self",))
+        .select_related("program", "organisation")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    if len({a.program_id for a in applications}) > 1:
+        raise ValidationError(
+            {
+                "applications": [
+                    _("One order covers one programme: choose cases of the same programme.")
+                ]
+            }
+        )
+    for application in applications:
+        try:
+            _require_open_approval(application, user)
+        except DocketError as exc:
+            raise _naming_case(application, exc) from exc
+        if _order_signed(application.order):
+            raise ConflictError(
+                _(
+                    "Application %(number)s is already in order No. %(order)s, which is signed; "
+                    "approve it by that order."
+                )
+                % {"number": application.reg_number, "order": application.order.number}
+            )
+    existing = _order_drafted_for(applications)
+    if existing:
+        return existing
+    program = applications[0].program
     document = documents.document_draft(
-        kind=Document.Kind.ORDER,
-        title=str(_("Order granting the status")),
-        author=user,
-        case=application,
+        kind=Document.Kind.ORDER, title=str(_("Order granting the status")), author=user
     )
     documents.journal_register(
         document=document, journal_code="order", scope=program.code, actor=user
@@ -409,49 +476,89 @@ def order_draft(*, application_id: int, user) -> Order:
         signed_by=user,
         document=document,
     )
-    application.order = order
-    application.save(update_fields=["order", "updated_at"])
+    # The order is the document's case: each school listed sees it through its own application.
+    documents.document_link(document=document, obj=order)
+    order.listed_applications.set(applications)
+    for application in applications:
+        replaced = application.order_id
+        application.order = order
+        application.save(update_fields=["order", "updated_at"])
+        audit_record(
+            actor=user,
+            action="application.order_draft",
+            obj=application,
+            comment=str(order),
+            data={"order": order.pk, "document": document.pk, "replaced_order": replaced},
+        )
     documents.document_signatories_set(
         document=document, signers=[(user, user.position)], actor=user
     )
     documents.print_form_request(
         document=document,
         form="order",
-        context=paperwork.order_context(order=order, applications=[application], signer=user),
+        context=paperwork.order_context(order=order, applications=applications, signer=user),
         actor=user,
         scope=program.code,
-    )
-    audit_record(
-        actor=user,
-        action="application.order_draft",
-        obj=application,
-        comment=str(order),
-        data={"order": order.pk, "document": document.pk},
     )
     return order
 
 
-def order_sign_and_approve(*, application_id: int, user) -> Application:
+def order_draft(*, application_id: int, user) -> Order:
+    """The order granting one case's status (the one-case call of `order_draft_for_cases`)."""
+    return order_draft_for_cases(application_ids=[application_id], user=user)
+
+
+def order_sign_and_approve_cases(*, order_id: int, user) -> Order:
     """The official signs the drafted order with their own key (PAdES) and, in the same
-    transaction, approves the case by it; the status is then granted in the background."""
+    transaction, approves every case it lists; statuses are then granted in the background.
+    All or nothing: a case no longer waiting (returned, taken by a colleague, moved to another
+    order) stops the signature, and a failure on any case rolls back the signature too."""
     with transaction.atomic():
-        application = Application.objects.select_related("order__document").get(pk=application_id)
-        task = _require_open_approval(application, user)
-        order = application.order
-        if order is None or order.document is None:
-            raise ConflictError(_("Draft the order first."))
+        order = Order.objects.select_related("document", "program").get(pk=order_id)
+        ids = list(order.listed_applications.values_list("pk", flat=True))
+        if not order.document_id or not ids:
+            raise ConflictError(
+                _("This order was not drafted in Docket; there is nothing to sign.")
+            )
+        _require_visible(ids, user)
+        _require_department_official(user)
+        applications = list(
+            Application.objects.select_related("program", "organisation").filter(pk__in=ids)
+        )
+        tasks = []
+        for application in sorted(applications, key=lambda a: a.pk):
+            try:
+                if application.order_id != order.pk:
+                    raise ConflictError(
+                        _("it is no longer in this order; draft a new order for the other cases.")
+                    )
+                tasks.append((application, _require_open_approval(application, user)))
+            except DocketError as exc:
+                raise _naming_case(application, exc) from exc
         if not order.document.signatures.filter(signer=user).exists():
             documents.document_sign(
                 document=order.document,
                 signer=user,
                 reason=str(_("Approval of the council's decision")),
-                location=application.program.document_place,
+                location=order.program.document_place,
             )
-        task_complete(
-            task_id=task.pk,
-            user=user,
-            data={"decision": "approve", "order_number": order.number, "order_date": order.date},
-        )
+        data = {"decision": "approve", "order_number": order.number, "order_date": order.date}
+        for application, task in tasks:
+            # Each step re-checks its case under that case's flow lock (taken in pk order).
+            try:
+                task_complete(task_id=task.pk, user=user, data=data)
+            except DocketError as exc:
+                raise _naming_case(application, exc) from exc
+    return order
+
+
+def order_sign_and_approve(*, application_id: int, user) -> Application:
+    """Sign the case's drafted order and approve it, with every other case the order lists."""
+    application = Application.objects.select_related("order").get(pk=application_id)
+    _require_open_approval(application, user)
+    if application.order is None or application.order.document_id is None:
+        raise ConflictError(_("Draft the order first."))
+    order_sign_and_approve_cases(order_id=application.order_id, user=user)
     return Application.objects.get(pk=application_id)
 
 

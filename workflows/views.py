@@ -271,6 +271,7 @@ def task_list(request):
         {
             "mine": [r for r in rows if r["task"].owner_id == request.user.pk],
             "queue": [r for r in rows if not r["task"].owner_id],
+            "can_issue_orders": request.user.has_perm("workflows.approve_application"),
         },
     )
 
@@ -340,6 +341,85 @@ def task_detail(request, pk):
             "has_certificate": document_services.signer_certificate_current(request.user)
             is not None,
             "case_documents": selectors.application_documents(application),
+        },
+    )
+
+
+def _require_official(user) -> None:
+    if not user.has_perm("workflows.approve_application"):
+        raise PermissionDenied(_("Only a department official may issue the order."))
+
+
+def _selected_ids(request) -> list[int]:
+    try:
+        return [int(value) for value in request.POST.getlist("applications")]
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+@login_required
+def order_prepare(request):
+    """The department official picks the cases one order (распоряжение) will approve."""
+    _require_official(request.user)
+    if request.method == "POST":
+        try:
+            order = services.order_draft_for_cases(
+                application_ids=_selected_ids(request), user=request.user
+            )
+        except ValidationError as exc:
+            _errors_to_messages(request, exc)
+        except DocketError as exc:
+            messages.error(request, exc.message)
+        except Application.DoesNotExist as exc:
+            raise Http404 from exc
+        else:
+            messages.success(
+                request, _("The order is registered; its PDF is being prepared for signing.")
+            )
+            return redirect("order-detail", order.pk)
+        return redirect("order-prepare")
+    return render(
+        request,
+        "workflows/order_prepare.html",
+        {"applications": selectors.applications_awaiting_order(request.user)},
+    )
+
+
+@login_required
+def order_detail(request, pk):
+    """A drafted order with the cases it lists; signing it approves them all at once."""
+    order = selectors.order_for_official(user=request.user, order_id=pk)
+    if order is None:
+        raise Http404
+    if request.method == "POST":
+        if request.POST.get("action") != "sign_approve":
+            raise Http404
+        try:
+            services.order_sign_and_approve_cases(order_id=order.pk, user=request.user)
+        except ValidationError as exc:
+            _errors_to_messages(request, exc)
+        except DocketError as exc:
+            messages.error(request, exc.message)
+        except (Application.DoesNotExist, Task.DoesNotExist) as exc:
+            raise Http404 from exc
+        else:
+            messages.success(
+                request,
+                _("The order is signed and the decisions approved; the statuses follow."),
+            )
+        return redirect("order-detail", order.pk)
+    document = order.document
+    return render(
+        request,
+        "workflows/order_detail.html",
+        {
+            "order": order,
+            "document": document,
+            "version": document.current_version,
+            "signed": document.signatures.exists(),
+            "rows": selectors.order_rows(order),
+            "has_certificate": document_services.signer_certificate_current(request.user)
+            is not None,
         },
     )
 

@@ -244,6 +244,46 @@ class OrderSerializer(serializers.ModelSerializer):
         fields = ["number", "date"]
 
 
+class OrderDraftInputSerializer(serializers.Serializer):
+    applications = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=True,
+        help_text="Ids of the cases waiting for the department's approval, all of one programme.",
+    )
+
+
+class OrderCaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="application.pk")
+    reg_number = serializers.CharField(source="application.reg_number")
+    organisation = serializers.CharField(source="application.organisation.name")
+    kind = serializers.CharField(source="application.kind")
+    state = serializers.CharField(source="application.state")
+    in_order = serializers.BooleanField(
+        help_text="False once the case left the order (returned to the council, or redrafted)."
+    )
+
+
+class OrderDetailSerializer(serializers.ModelSerializer):
+    """A drafted order with the cases it lists; signing it approves them all or none."""
+
+    program = serializers.CharField(source="program.code")
+    document = serializers.SerializerMethodField()
+    applications = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = ["id", "number", "date", "program", "document", "applications"]
+        read_only_fields = fields
+
+    @extend_schema_field(CaseDocumentSerializer)
+    def get_document(self, order):
+        return CaseDocumentSerializer(order.document, context=self.context).data
+
+    @extend_schema_field(OrderCaseSerializer(many=True))
+    def get_applications(self, order):
+        return OrderCaseSerializer(selectors.order_rows(order), many=True).data
+
+
 class StatusTermSerializer(serializers.ModelSerializer):
     class Meta:
         model = Status

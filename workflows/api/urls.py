@@ -33,6 +33,9 @@ urlpatterns = [
         views.ApplicationOrderSignView.as_view(),
         name="application-order-sign",
     ),
+    path("orders/", views.OrderListCreateView.as_view(), name="order-list"),
+    path("orders/<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
+    path("orders/<int:pk>/sign/", views.OrderSignView.as_view(), name="order-sign"),
     path(
         "documents/<int:pk>/versions/<int:number>/download/",
         VersionDownloadView.as_view(),

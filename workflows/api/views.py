@@ -201,6 +201,69 @@ class ApplicationOrderSignView(generics.GenericAPIView):
         return _application_response(request, application.pk)
 
 
+# --- Orders for several cases -----------------------------------------------------------------
+
+
+def _order_response(request, pk: int, code: int = status.HTTP_200_OK) -> Response:
+    order = selectors.order_for_official(user=request.user, order_id=pk)
+    if order is None:
+        raise Http404
+    return Response(s.OrderDetailSerializer(order, context={"request": request}).data, status=code)
+
+
+class OrderListCreateView(generics.GenericAPIView):
+    serializer_class = s.OrderDetailSerializer
+
+    @extend_schema(
+        summary="Department official: draft one order for several cases",
+        description=(
+            "Every case must wait for the department's approval and belong to one programme. "
+            "The order is registered once in the order journal and lists every school; its PDF "
+            "is prepared in the background (`document.render_state`). An unsigned draft of one "
+            "of the cases is replaced; the same cases again return the same order."
+        ),
+        request=s.OrderDraftInputSerializer,
+        responses={201: s.OrderDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request):
+        serializer = s.OrderDraftInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = services.order_draft_for_cases(
+            application_ids=serializer.validated_data["applications"], user=request.user
+        )
+        return _order_response(request, order.pk, status.HTTP_201_CREATED)
+
+
+class OrderDetailView(generics.GenericAPIView):
+    serializer_class = s.OrderDetailSerializer
+
+    @extend_schema(
+        summary="Department official: a drafted order with the cases it lists",
+        responses={200: s.OrderDetailSerializer, **_errors(401, 404)},
+    )
+    def get(self, request, pk: int):
+        return _order_response(request, pk)
+
+
+class OrderSignView(generics.GenericAPIView):
+    serializer_class = s.OrderDetailSerializer
+
+    @extend_schema(
+        summary="Department official: sign the order with your own key and approve its cases",
+        description=(
+            "All or nothing: if one case no longer waits for this order, nothing is signed and "
+            "the 409 names that case."
+        ),
+        request=None,
+        responses={200: s.OrderDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        if selectors.order_for_official(user=request.user, order_id=pk) is None:
+            raise Http404
+        services.order_sign_and_approve_cases(order_id=pk, user=request.user)
+        return _order_response(request, pk)
+
+
 # --- Tasks --------------------------------------------------------------------------------
 
 
