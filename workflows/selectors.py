@@ -222,6 +222,7 @@ ACTION_LABELS = {
     "application.council_grant": gettext_lazy("Council granted the status"),
     "application.council_refuse": gettext_lazy("Council refused the status"),
     "application.council_postpone": gettext_lazy("Council postponed the case to its next meeting"),
+    "application.order_draft": gettext_lazy("The department drafted the order"),
     "application.approve": gettext_lazy("Approved by order"),
     "application.department_return": gettext_lazy("Returned to the council by the department"),
     "application.status_granted": gettext_lazy("Status entered in the registry"),
