@@ -6,8 +6,11 @@ Private keys are stored encrypted (Fernet) with a key from DOCUMENTS_KEY_ENCRYPT
 
 import base64
 import datetime
+import functools
 import hashlib
 import io
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 
 from asn1crypto import keys as asn1_keys
@@ -20,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 KEY_SIZE = 3072
 CA_YEARS = 10
@@ -228,6 +232,205 @@ def _loaded_key_signer():
     return LoadedKeySigner
 
 
+# --- The visible mark of the signature (ГОСТ Р 7.0.97-2025, «отметка об электронной подписи») ---
+
+STAMP_HEADER = "Документ подписан электронной подписью"
+STAMP_FONT_FAMILY = "DejaVu Sans"
+
+_MM = 72 / 25.4
+# Stamps sit in the print forms' bottom margin (20 mm, documents/printforms/base.html), aligned
+# with the text column (left 25 mm, right 10 mm): two side by side per row, rows stacked upward
+# by the signature's ordinal. The first row fits inside the margin, so it never covers text.
+STAMP_LEFT = 25 * _MM
+STAMP_RIGHT = 10 * _MM
+STAMP_BOTTOM = 5 * _MM
+STAMP_HEIGHT = 14.5 * _MM
+STAMP_GAP = 4 * _MM
+STAMP_COLUMNS = 2
+STAMP_COLOR = (0.1, 0.2, 0.55)
+# Drawn at this size, then scaled down to the frame as a whole (about 6.5-7.5 pt on the page).
+STAMP_FONT_SIZE = 10
+
+
+def _fontconfig_file(family: str) -> str:
+    if not shutil.which("fc-match"):
+        return ""
+    done = subprocess.run(
+        ["fc-match", "-f", "%{file}", family],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=10,
+    )
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+@functools.cache
+def _stamp_font(configured: str) -> str:
+    path = configured or _fontconfig_file(STAMP_FONT_FAMILY)
+    problem = ""
+    if not path:
+        problem = f"fontconfig finds no {STAMP_FONT_FAMILY}"
+    elif not path.lower().endswith((".ttf", ".otf")):
+        problem = f"{path} is not a single TrueType/OpenType file"
+    else:
+        from fontTools.ttLib import TTFont
+
+        try:
+            cmap = TTFont(path, lazy=True).getBestCmap() or {}
+        except Exception as exc:  # unreadable file: say which one
+            cmap, problem = {}, f"{path} cannot be read ({exc})"
+        if not problem and not all(ord(c) in cmap for c in set(STAMP_HEADER) - {" "}):
+            # fc-match answers with its nearest font even when DejaVu is not installed.
+            problem = f"{path} has no Cyrillic glyphs"
+    if problem:
+        raise ImproperlyConfigured(
+            f"No font for the signature stamp: {problem}. Install fonts-dejavu-core or set "
+            "DOCUMENTS_STAMP_FONT to a .ttf/.otf file with Cyrillic."
+        )
+    return path
+
+
+def stamp_font_file() -> str:
+    """The embedded font of the stamp: DOCUMENTS_STAMP_FONT, else fontconfig's DejaVu Sans (the
+    family WeasyPrint falls back to). Looked up once per process."""
+    return _stamp_font(settings.DOCUMENTS_STAMP_FONT)
+
+
+def owner_name(cert: x509.Certificate) -> str:
+    """The certificate's owner as a person: surname and given names (qualified certificates of
+    officials carry the organisation in CN), else the common name."""
+    surname = cert.subject.get_attributes_for_oid(NameOID.SURNAME)
+    given = cert.subject.get_attributes_for_oid(NameOID.GIVEN_NAME)
+    if surname:
+        return " ".join(str(a[0].value) for a in (surname, given) if a)
+    return common_name(cert)
+
+
+def stamp_lines(*, cert: x509.Certificate, position: str = "") -> list[str]:
+    """The mark's text: the phrase, the certificate's serial (hex, as on the verification page),
+    its owner (and position when known) and its validity in local dates."""
+    valid_from = timezone.localtime(cert.not_valid_before_utc).date()
+    valid_until = timezone.localtime(cert.not_valid_after_utc).date()
+    lines = [
+        STAMP_HEADER,
+        f"Сертификат: {format(cert.serial_number, 'x')}",
+        f"Владелец: {owner_name(cert)}",
+    ]
+    if position:
+        lines.append(position)
+    lines.append(f"Действителен: с {valid_from:%d.%m.%Y} по {valid_until:%d.%m.%Y}")
+    return lines
+
+
+def stamp_box(*, ordinal: int, mediabox) -> tuple[float, float, float, float]:
+    """(llx, lly, urx, ury) of the `ordinal`-th (0-based) stamp on a page with `mediabox`."""
+    llx, lly, urx, _ury = (float(v) for v in mediabox)
+    width = (urx - llx - STAMP_LEFT - STAMP_RIGHT - STAMP_GAP * (STAMP_COLUMNS - 1)) / STAMP_COLUMNS
+    row, column = divmod(ordinal, STAMP_COLUMNS)
+    x = llx + STAMP_LEFT + column * (width + STAMP_GAP)
+    y = lly + STAMP_BOTTOM + row * (STAMP_HEIGHT + STAMP_GAP)
+    return (round(x, 2), round(y, 2), round(x + width, 2), round(y + STAMP_HEIGHT, 2))
+
+
+# What a stamp may need to print: Latin with its extensions, Cyrillic with its supplement,
+# general punctuation and №. Anything else shows as the font's empty box.
+STAMP_FONT_UNICODES = [
+    *range(0x20, 0x250),
+    *range(0x400, 0x530),
+    *range(0x2000, 0x2070),
+    0x2116,
+]
+
+
+@functools.cache
+def _font_program(path: str) -> bytes:
+    """The font cut down once per process to what a stamp prints, without layout tables
+    (GSUB/GPOS: no ligatures or kerning in a stamp) or hinting. pyHanko subsets the font again
+    for every signature, and on the whole of DejaVu Sans that costs a few hundred ms."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options(layout_closure=False, hinting=False, notdef_outline=True)
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "FFTM"]
+    options.name_IDs = ["*"]
+    font = TTFont(path)
+    subsetter = subset.Subsetter(options=options)
+    subsetter.populate(unicodes=STAMP_FONT_UNICODES)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _stamp_font_factory():
+    """pyHanko's embedded-font engine, with two repairs.
+
+    pyHanko 0.38 writes the widths (/W) of a TrueType subset in the font's own units, where PDF
+    wants thousandths of an em; DejaVu has 2048 units per em, so viewers would draw the letters
+    twice as far apart as pyHanko measured them. Its factory also opens the font file for every
+    signature and never closes it; here the font is read (and cut down) once per process.
+    """
+    from pyhanko.pdf_utils.font.api import FontEngineFactory
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+
+    class PerMilleWidths(GlyphAccumulator):
+        def prepare_write(self):
+            measured = self._glyphs  # (cid, width in font units) by glyph id; layout uses them
+            scale = 1000 / self.units_per_em
+            self._glyphs = {g: (cid, round(w * scale)) for g, (cid, w) in measured.items()}
+            try:
+                super().prepare_write()
+            finally:
+                self._glyphs = measured
+
+    class Factory(FontEngineFactory):
+        def create_font_engine(self, writer, obj_stream=None):
+            if obj_stream is None and writer.stream_xrefs:
+                obj_stream = writer.prepare_object_stream()
+            return PerMilleWidths(
+                writer=writer,
+                font_handle=io.BytesIO(_font_program(stamp_font_file())),
+                font_size=STAMP_FONT_SIZE,
+                obj_stream=obj_stream,
+            )
+
+    return Factory()
+
+
+def _stamp_style(lines: int):
+    from pyhanko.pdf_utils import layout
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.stamp import TextStampStyle
+
+    return TextStampStyle(
+        # Placeholders, not the text itself: a `%` in a name must not break the template.
+        stamp_text="\n".join(f"%(line{n})s" for n in range(lines)),
+        text_box_style=TextBoxStyle(
+            # The engine's size and the box's must agree, or lines after the first drift.
+            font=_stamp_font_factory(),
+            font_size=STAMP_FONT_SIZE,
+            leading=STAMP_FONT_SIZE + 1,
+            text_color=STAMP_COLOR,
+            # The stamp's own margins below are the only ones (the text box adds 10 by default).
+            box_layout_rule=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MIN,
+                y_align=layout.AxisAlignment.ALIGN_MIN,
+            ),
+        ),
+        # Long names and positions shrink the text to the frame rather than run out of it.
+        inner_content_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MIN,
+            y_align=layout.AxisAlignment.ALIGN_MID,
+            margins=layout.Margins(left=5, right=5, top=3, bottom=3),
+            inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT,
+        ),
+        border_width=1,
+        border_color=STAMP_COLOR,
+        background=None,
+    )
+
+
 def pades_sign(
     *,
     pdf: bytes,
@@ -236,11 +439,17 @@ def pades_sign(
     chain: list[x509.Certificate],
     field_name: str,
     signer_name: str,
+    signer_position: str = "",
     location: str = "",
     reason: str = "",
 ) -> bytes:
-    """Sign with an incremental update (keeps the PDF/A original intact), PAdES baseline B."""
+    """Sign with an incremental update (keeps the PDF/A original intact), PAdES baseline B.
+
+    The signature gets its own visible field on the last page with the mark of an electronic
+    signature; its place follows the signature fields already in the file, so co-signers' marks
+    do not overlap."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.rw_common import find_inherited_value_in_tree
     from pyhanko.sign import fields, signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -264,7 +473,25 @@ def pades_sign(
         reason=reason or None,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    out = signers.sign_pdf(writer, meta, signer=signer, bytes_reserved=SIGNATURE_BYTES_RESERVED)
+    ordinal = sum(1 for _field in fields.enumerate_sig_fields(writer))
+    page_ref, _resources = writer.find_page_for_modification(-1)
+    mediabox = find_inherited_value_in_tree(page_ref.get_object(), "/MediaBox", "/Parent")
+    lines = stamp_lines(cert=cert, position=signer_position)
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer=signer,
+        stamp_style=_stamp_style(len(lines)),
+        new_field_spec=fields.SigFieldSpec(
+            sig_field_name=field_name,
+            on_page=-1,
+            box=stamp_box(ordinal=ordinal, mediabox=mediabox),
+        ),
+    )
+    out = pdf_signer.sign_pdf(
+        writer,
+        bytes_reserved=SIGNATURE_BYTES_RESERVED,
+        appearance_text_params={f"line{n}": text for n, text in enumerate(lines)},
+    )
     return out.getvalue()
 
 

@@ -675,7 +675,8 @@ def document_sign(
     reason: str = "",
     location: str = "",
 ) -> Signature:
-    """PAdES-sign the document's current PDF with the signer's own key: a new version.
+    """PAdES-sign the document's current PDF with the signer's own key: a new version, with the
+    mark of the electronic signature on its last page (`pki.pades_sign`).
 
     Refused when the certificate is not the signer's, is revoked or expired, when the document
     is still being prepared (or failed), or when its current version is not a PDF. The caller
@@ -722,6 +723,8 @@ def document_sign(
         raise ValidationError(_("You have already signed this document."), code="signed_twice")
     count = locked.signatures.count()
     field_name = f"Signature{count + 1}"
+    # The stamp names the position the person holds, else the role they sign this document in.
+    role = locked.signatories.filter(user=signer).values_list("role", flat=True).first()
     signed = pki.pades_sign(
         pdf=source,
         private_key=pki.key_decrypt(certificate.key_encrypted),
@@ -729,6 +732,7 @@ def document_sign(
         chain=pki.certs_load_all(certificate.chain_pem),
         field_name=field_name,
         signer_name=signer.get_full_name() or signer.get_username(),
+        signer_position=getattr(signer, "position", "") or role or "",
         location=location,
         reason=reason,
     )

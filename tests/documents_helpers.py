@@ -337,3 +337,55 @@ def pdfsig_report(pdf: bytes, *, ca_pem: str, tmp_path) -> str:
         timeout=60,
     )
     return proc.stdout + proc.stderr
+
+
+def pdf_last_page_shown(data: bytes) -> str:
+    """The last page's text as a reader sees it, annotations' appearances (signature stamps)
+    included: poppler's pdftotext (pypdf reads only the page's own content)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from pypdf import PdfReader
+
+    from tests.conftest import require_server
+
+    if not shutil.which("pdftotext"):
+        require_server("pdftotext (poppler-utils) is not installed")
+    last = str(len(PdfReader(io.BytesIO(data)).pages))
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(data)
+        handle.flush()
+        done = subprocess.run(
+            ["pdftotext", "-f", last, "-l", last, handle.name, "-"],
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def pdf_signature_widgets(data: bytes) -> dict[str, dict]:
+    """Signature fields shown on the last page: name -> {rect (llx, lly, urx, ury), flags, font}
+    where font is the stamp's embedded font dictionary (None without an appearance)."""
+    from pypdf import PdfReader
+
+    page = PdfReader(io.BytesIO(data)).pages[-1]
+    widgets = {}
+    for ref in page.get("/Annots", []):
+        annot = ref.get_object()
+        if annot.get("/FT") != "/Sig":
+            continue
+        font = None
+        appearance = annot.get("/AP", {}).get("/N")
+        if appearance is not None:
+            fonts = appearance.get_object()["/Resources"].get("/Font", {})
+            font = next(iter(fonts.values())).get_object() if fonts else None
+        widgets[str(annot["/T"])] = {
+            "rect": tuple(float(v) for v in annot["/Rect"]),
+            "flags": int(annot.get("/F", 0)),
+            "font": font,
+        }
+    return widgets

@@ -268,6 +268,9 @@ DOCUMENT_UPLOAD_RULES = env.json(
 DOCUMENTS_KEY_ENCRYPTION_KEY = env.str("DOCUMENTS_KEY_ENCRYPTION_KEY", default="")
 DOCUMENTS_CA_NAME = env.str("DOCUMENTS_CA_NAME", default="Docket CA")
 DOCUMENTS_TRUST_ROOTS_FILE = env.str("DOCUMENTS_TRUST_ROOTS_FILE", default="")
+# The font of the visible signature stamp (a .ttf/.otf with Cyrillic); empty: fontconfig's
+# DejaVu Sans (fonts-dejavu-core, which the print forms use too).
+DOCUMENTS_STAMP_FONT = env.str("DOCUMENTS_STAMP_FONT", default="")
 # A print form still pending this long after it was requested is sent to the workers again.
 DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS = env.int(
     "DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS", default=300

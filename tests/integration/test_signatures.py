@@ -1,8 +1,13 @@
 """PAdES signatures: made with the signer's own key only, accepted by pyHanko and by poppler's
-pdfsig (an independent validator), broken by a single changed byte, refused once revoked."""
+pdfsig (an independent validator), broken by a single changed byte, refused once revoked, and
+shown on the last page as the mark «Документ подписан электронной подписью»."""
+
+import datetime
+import io
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.utils import timezone
 
 from documents import pki, selectors
 from documents.models import CertificateAuthority, Document, Signature, SignerCertificate, Version
@@ -17,7 +22,12 @@ from documents.services import (
     signer_certificate_revoke,
     trust_roots,
 )
-from tests.documents_helpers import pdfsig_report, printform_context
+from tests.documents_helpers import (
+    pdf_last_page_shown,
+    pdf_signature_widgets,
+    pdfsig_report,
+    printform_context,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +78,19 @@ def test_a_signed_order_is_accepted_by_pyhanko_and_by_pdfsig_and_one_byte_breaks
     [check] = pki.pades_validate(pdf=signed, trust_roots=trust_roots())
     assert check.ok and check.covers_whole_file
     assert "Орлова" in check.signer_subject
+
+    # The official reads the mark of the signature on the page: phrase, serial as on /verify/,
+    # owner, the role they signed in, the certificate's validity.
+    shown = " ".join(pdf_last_page_shown(signed).split())
+    assert "Документ подписан электронной подписью" in shown
+    assert f"Сертификат: {certificate.serial}" in shown
+    assert "Владелец: Орлова Ольга" in shown
+    assert "Начальник департамента" in shown
+    valid_from = timezone.localtime(certificate.not_before).strftime("%d.%m.%Y")
+    valid_until = timezone.localtime(certificate.not_after).strftime("%d.%m.%Y")
+    assert f"Действителен: с {valid_from} по {valid_until}" in shown
+    [widget] = pdf_signature_widgets(signed).values()
+    assert widget["flags"] & 4  # printed with the page
 
     report = pdfsig_report(
         signed, ca_pem=CertificateAuthority.objects.get().certificate_pem, tmp_path=tmp_path
@@ -157,8 +180,6 @@ def test_keys_are_stored_encrypted_and_a_pkcs12_from_outside_can_sign(
     settings.DOCUMENTS_KEY_ENCRYPTION_KEY = ""
 
     # An outside CA (here: a second one made on the spot) issues the official's PKCS#12.
-    import datetime
-
     now = datetime.datetime.now(datetime.UTC)
     outside_key, outside_ca = pki.ca_create(name="Удостоверяющий центр", now=now)
     user_key, user_cert = pki.signer_issue(
@@ -220,6 +241,79 @@ def test_a_protocol_is_signed_by_the_chair_then_the_secretary_and_both_signature
     )
     assert report.count("Signature is Valid.") == 2, report
     assert selectors.file_check(document=protocol, data=final).genuine
+
+    # Two stamps on the last page, side by side, not over each other.
+    shown = pdf_last_page_shown(final)
+    assert shown.count("Документ подписан электронной подписью") == 2
+    assert "Орлов Андрей" in shown and "Белова Ирина" in shown
+    widgets = pdf_signature_widgets(final)
+    assert set(widgets) == {"Signature1", "Signature2"}
+    first, second = widgets["Signature1"]["rect"], widgets["Signature2"]["rect"]
+    assert not overlap(first, second), (first, second)
+    assert first[2] > first[0] and first[3] > first[1]
+    # Inside the print forms' 20 mm bottom margin, so they cover no text.
+    assert max(first[3], second[3]) <= 20 * 72 / 25.4
+
+
+def overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_four_signatures_get_four_stamps_that_do_not_overlap():
+    from documents.printforms.render import render_pdf
+
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key, ca = pki.ca_create(name="CA", now=now)
+    pdf = render_pdf("<p>Договор</p>")
+    for n, name in enumerate(["Иванова Мария", "Соколова Елена", "Кузнецов Константин", "Орлов"]):
+        key, cert = pki.signer_issue(
+            ca_key=ca_key, ca_cert=ca, common_name=name, organisation="", email="", now=now
+        )
+        pdf = pki.pades_sign(
+            pdf=pdf,
+            private_key=key,
+            cert=cert,
+            chain=[],
+            field_name=f"Signature{n + 1}",
+            signer_name=name,
+        )
+    rects = [w["rect"] for w in pdf_signature_widgets(pdf).values()]
+    assert len(rects) == 4
+    assert not any(overlap(a, b) for i, a in enumerate(rects) for b in rects[i + 1 :])
+    checks = pki.pades_validate(pdf=pdf, trust_roots=[ca])
+    assert [c.ok for c in checks] == [True] * 4
+
+
+def test_the_stamp_font_declares_widths_in_thousandths_of_an_em(order, official):
+    """pyHanko wrote TrueType widths in font units (2048 per em for DejaVu), which spread the
+    letters of the stamp apart in every viewer; the embedded subset's /W must match its hmtx."""
+    from fontTools.ttLib import TTFont
+
+    signer_certificate_issue(user=official)
+    signature = document_sign(document=order, signer=official)
+    [widget] = pdf_signature_widgets(read(signature.signed_version)).values()
+    cid_font = widget["font"]["/DescendantFonts"][0].get_object()
+    program = TTFont(io.BytesIO(cid_font["/FontDescriptor"]["/FontFile2"].get_object().get_data()))
+    per_em = program["head"].unitsPerEm
+    order_of_glyphs = program.getGlyphOrder()
+    widths = list(cid_font["/W"])
+    checked = 0
+    for first, run in zip(widths[::2], widths[1::2], strict=True):
+        for cid, width in enumerate(run, start=int(first)):
+            advance, _lsb = program["hmtx"][order_of_glyphs[cid]]
+            assert int(width) == round(advance * 1000 / per_em), order_of_glyphs[cid]
+            checked += 1
+    assert checked > 20
+
+
+def test_a_stamp_font_without_cyrillic_is_refused_with_advice(settings, tmp_path):
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"not a font")
+    settings.DOCUMENTS_STAMP_FONT = str(broken)
+    with pytest.raises(ImproperlyConfigured, match="DOCUMENTS_STAMP_FONT"):
+        pki.stamp_font_file()
+    settings.DOCUMENTS_STAMP_FONT = ""
+    assert pki.stamp_font_file().endswith(".ttf")
 
 
 def test_a_signed_file_altered_in_storage_shows_its_signature_invalid(order, official):
