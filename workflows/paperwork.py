@@ -106,6 +106,7 @@ def order_context(*, order: Order, applications: list[Application], signer) -> d
                 "valid_from": valid_from,
                 "valid_until": valid_until,
                 "decision_date": decision.meeting_date if decision else None,
+                "renewal": application.kind == Application.Kind.RENEWAL,
             }
         )
     decision_dates = sorted({r["decision_date"] for r in rows if r["decision_date"]})
@@ -117,13 +118,27 @@ def order_context(*, order: Order, applications: list[Application], signer) -> d
         preamble += " " + _("of %(date)s") % {"date": decision_dates[-1].strftime("%d.%m.%Y")}
     return {
         "authority": program.authority_name,
-        "title": _("On granting the status “%(status)s”") % {"status": program.status_name},
+        "title": _order_title(rows, program.status_name),
         "place": _place(program),
         "program_title": program.title,
         "preamble": preamble + ":",
         "statuses": rows,
+        "granted": [r for r in rows if not r["renewal"]],
+        "renewed": [r for r in rows if r["renewal"]],
         **_signer(signer),
     }
+
+
+def _order_title(rows: list[dict], status_name: str) -> str:
+    """An order that only extends statuses says so; one that grants some and extends others
+    says both."""
+    kinds = {r["renewal"] for r in rows}
+    words = {"status": status_name}
+    if kinds == {True}:
+        return _("On extending the status “%(status)s”") % words
+    if kinds == {True, False}:
+        return _("On granting and extending the status “%(status)s”") % words
+    return _("On granting the status “%(status)s”") % words
 
 
 @_in_russian

@@ -463,7 +463,7 @@ def order_draft_for_cases(*, application_ids: list[int], user) -> Order:
         return existing
     program = applications[0].program
     document = documents.document_draft(
-        kind=Document.Kind.ORDER, title=str(_("Order granting the status")), author=user
+        kind=Document.Kind.ORDER, title=str(_order_document_title(applications)), author=user
     )
     documents.journal_register(
         document=document, journal_code="order", scope=program.code, actor=user
@@ -501,6 +501,15 @@ def order_draft_for_cases(*, application_ids: list[int], user) -> Order:
         scope=program.code,
     )
     return order
+
+
+def _order_document_title(applications: list[Application]) -> str:
+    kinds = {a.kind for a in applications}
+    if kinds == {Application.Kind.RENEWAL}:
+        return _("Order extending the status")
+    if Application.Kind.RENEWAL in kinds:
+        return _("Order granting and extending the status")
+    return _("Order granting the status")
 
 
 def order_draft(*, application_id: int, user) -> Order:

@@ -162,6 +162,11 @@ def test_a_renewal_row_shows_the_renewed_term(
         text = pdf_text(order.document.current_version.file.read())
         assert "01.09.2029" in text and "31.08.2032" in text
         assert "20.05.2029 по" not in text
+        # An order that only extends says so, in its heading and in its operative part.
+        words = " ".join(text.split())  # lines wrap anywhere in the PDF's text
+        assert "О продлении" in words and "Продлить срок действия статуса" in words
+        assert "Присвоить статус" not in words
+        assert order.document.title == "Распоряжение о продлении статуса"
 
         signer_certificate_issue(user=official)
         with django_capture_on_commit_callbacks(execute=True):
@@ -169,3 +174,13 @@ def test_a_renewal_row_shows_the_renewed_term(
     status.refresh_from_db()
     last = status.terms.order_by("-number").first()
     assert (last.valid_from, last.valid_until) == (row["valid_from"], row["valid_until"])
+
+
+def test_the_order_heading_names_what_it_does():
+    from django.utils import translation
+
+    with translation.override("ru"):
+        new, renewal = {"renewal": False}, {"renewal": True}
+        assert paperwork._order_title([new, new], "С") == "О присвоении статуса «С»"
+        assert paperwork._order_title([renewal], "С") == "О продлении срока действия статуса «С»"
+        assert paperwork._order_title([new, renewal], "С") == "О присвоении и продлении статуса «С»"
