@@ -280,6 +280,7 @@ def test_the_secretary_moves_then_cancels_a_meeting_on_its_page(
     )
     assert "Заседание перенесено на 27.11.2026." in page
     assert "Заседание № 1 от 27.11.2026" in page
+    assert "Перенесено с 20.11.2026 на 27.11.2026:</strong> Зал" in page
     assert letters(subject__contains="перенесено").count() == len(everyone(council))
 
     # Bad input: a message, nothing changed.

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
+from audit.models import AuditEvent
 from workflows import selectors as wf_selectors
 from workflows.models import Application
 
@@ -306,3 +307,30 @@ def council_task_of(application: Application) -> Task | None:
         flow_task=ApplicationFlow.council,
         status__in=wf_selectors.OPEN_TASK_STATUSES,
     ).first()
+
+
+@dataclass(frozen=True)
+class Rescheduling:
+    at: object
+    from_date: date
+    to_date: date
+    reason: str
+
+
+def meeting_reschedulings(meeting: Meeting) -> list[Rescheduling]:
+    """Each move of the meeting, oldest first, from its audit events (the meeting row keeps
+    only the current date; members and the secretary see why it changed)."""
+    events = AuditEvent.objects.filter(
+        object_type=Meeting._meta.label_lower,
+        object_id=str(meeting.pk),
+        action="meeting.reschedule",
+    ).order_by("id")
+    return [
+        Rescheduling(
+            at=e.at,
+            from_date=date.fromisoformat(e.data["from"]["date"]),
+            to_date=date.fromisoformat(e.data["to"]["date"]),
+            reason=e.comment,
+        )
+        for e in events
+    ]

@@ -149,6 +149,7 @@ def meeting_detail(request, pk):
                 initial={"date": meeting.date, "place": meeting.place, "format": meeting.format}
             ),
             "cancel_form": forms.CancelMeetingForm(),
+            "reschedulings": selectors.meeting_reschedulings(meeting),
             "free_form": forms.FreeItemForm(),
             "protocol": meeting.protocols.filter(corrects__isnull=True).first(),
         },
