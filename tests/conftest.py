@@ -71,3 +71,27 @@ def secretary(db):
 @pytest.fixture
 def official(db):
     return UserFactory(username="official", groups=[roles.DEPARTMENT])
+
+
+@pytest.fixture
+def granted_status(coordinator, school, program, methodist, secretary, official):
+    """The school's status granted through the whole review by an order of 20.11.2026, the
+    clock at 10:00 in Tomsk: where most status tests start."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from tests.story import granted
+
+    moment = datetime.datetime(2026, 11, 20, 10, tzinfo=ZoneInfo("Asia/Tomsk"))
+    with time_machine.travel(moment, tick=False):
+        return granted(
+            coordinator=coordinator,
+            school=school,
+            program=program,
+            methodist=methodist,
+            secretary=secretary,
+            official=official,
+            on=moment.date(),
+        )

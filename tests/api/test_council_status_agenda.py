@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from tests.story import act, council_of, granted, meeting_decides, submitted
+from tests.story import act, council_of, meeting_decides, submitted
 from workflows.councils import selectors as council_selectors
 from workflows.councils.models import AgendaItem, Council, Extract
 from workflows.models import Application
@@ -44,18 +44,8 @@ def _send(duty, coordinator, methodist):
 
 
 @pytest.fixture
-def platform(coordinator, school, program, methodist, secretary, official):
-    with time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=TOMSK), tick=False):
-        status = granted(
-            coordinator=coordinator,
-            school=school,
-            program=program,
-            methodist=methodist,
-            secretary=secretary,
-            official=official,
-            on=datetime.date(2026, 11, 20),
-        )
-    return status
+def platform(granted_status):
+    return granted_status
 
 
 def _waiting(board, council):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import audit_verify_chain
 from notifications.models import Kind, Notification
-from tests.story import council_considers, granted, renewed
+from tests.story import council_considers, renewed
 from workflows import services
 from workflows.errors import ConflictError
 from workflows.models import Application, Status
@@ -42,17 +42,8 @@ def sweep_on(day: datetime.date, hour: int = 9):
 
 
 @pytest.fixture
-def status(coordinator, school, program, methodist, secretary, official):
-    with time_machine.travel(at(GRANTED_ON, 10), tick=False):
-        return granted(
-            coordinator=coordinator,
-            school=school,
-            program=program,
-            methodist=methodist,
-            secretary=secretary,
-            official=official,
-            on=GRANTED_ON,
-        )
+def status(granted_status):
+    return granted_status
 
 
 def first_report(status) -> Duty:

@@ -153,17 +153,8 @@ def test_agreement_and_supplement_print_parties_term_and_signatures(
 
 
 @pytest.fixture
-def status(program, school, coordinator, methodist, secretary, official, settings):
-    with time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=TOMSK), tick=False):
-        return granted(
-            coordinator=coordinator,
-            school=school,
-            program=program,
-            methodist=methodist,
-            secretary=secretary,
-            official=official,
-            on=GRANT_DAY,
-        )
+def status(granted_status):
+    return granted_status
 
 
 def test_a_sent_report_is_registered_rendered_and_downloadable(

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from notifications.models import Kind, Notification
-from tests.story import council_considers, granted
+from tests.story import council_considers
 from workflows.errors import ConflictError, NotAllowed
 from workflows.models import Status
 from workflows.statuses import selectors as status_selectors
@@ -22,17 +22,8 @@ TOMSK = ZoneInfo("Asia/Tomsk")
 
 
 @pytest.fixture
-def status(coordinator, school, program, methodist, secretary, official):
-    with time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=TOMSK), tick=False):
-        return granted(
-            coordinator=coordinator,
-            school=school,
-            program=program,
-            methodist=methodist,
-            secretary=secretary,
-            official=official,
-            on=datetime.date(2026, 11, 20),
-        )
+def status(granted_status):
+    return granted_status
 
 
 def test_holder_request_goes_through_council_and_department(
