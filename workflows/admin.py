@@ -3,9 +3,10 @@ through the services (audited, routed by the flow)."""
 
 from django.contrib import admin
 
-from core.admin import AuditedAdmin, ReadOnlyAdmin
+from core.admin import AuditedAdmin, PersonalDataAdmin, ReadOnlyAdmin
 
 from .models import Application, Order, Organisation, OrganisationMembership, Program, Status
+from .selectors import PERSONAL_FIELDS
 
 
 @admin.register(Program)
@@ -27,7 +28,9 @@ class OrganisationAdmin(AuditedAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyAdmin):
+class ApplicationAdmin(PersonalDataAdmin, ReadOnlyAdmin):
+    personal_fields = tuple(PERSONAL_FIELDS)
+
     list_display = ("reg_number", "organisation", "program", "state", "reg_date")
     list_filter = ("state", "program")
     search_fields = ("reg_number", "organisation__short_name", "topic")

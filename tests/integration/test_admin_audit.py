@@ -148,3 +148,29 @@ def test_a_calendar_day_entered_and_deleted_in_the_admin_is_audited(admin_client
     assert AuditEvent.objects.filter(
         action="calendarday.admin_delete", object_id=str(day.pk)
     ).exists()
+
+
+def test_opening_a_person_or_an_application_in_the_admin_is_a_logged_read(admin_client):
+    from audit.services import PERSONAL_DATA_READ
+    from tests.factories import ApplicationFactory
+
+    application = ApplicationFactory()
+    person = UserFactory(username="petrov")
+    for url, obj_type, pk in (
+        (
+            reverse("admin:workflows_application_change", args=[application.pk]),
+            "workflows.application",
+            application.pk,
+        ),
+        (reverse("admin:accounts_user_change", args=[person.pk]), "accounts.user", person.pk),
+    ):
+        assert admin_client.get(url).status_code == 200
+        event = AuditEvent.objects.get(
+            action=PERSONAL_DATA_READ, object_type=obj_type, object_id=str(pk)
+        )
+        assert event.actor == admin_client.root and event.data["channel"] == "admin"
+        assert event.data["fields"]
+    # The list of cases shows no personal data and is not logged as a read.
+    before = AuditEvent.objects.filter(action=PERSONAL_DATA_READ).count()
+    assert admin_client.get(reverse("admin:workflows_application_changelist")).status_code == 200
+    assert AuditEvent.objects.filter(action=PERSONAL_DATA_READ).count() == before
