@@ -50,10 +50,9 @@ def seated_program_ids(user) -> QuerySet:
 
     if not user.is_authenticated:
         return CouncilMember.objects.none().values("council__program_id")
-    today = timezone.localdate()
     return (
-        CouncilMember.objects.filter(user=user, valid_from__lte=today)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        CouncilMember.objects.on(timezone.localdate())
+        .filter(user=user)
         .values("council__program_id")
     )
 

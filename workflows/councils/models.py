@@ -64,6 +64,14 @@ class Council(TimeStamped):
         return self.name
 
 
+class CouncilMemberQuerySet(models.QuerySet):
+    def on(self, day):
+        """Seats whose term covers `day` (open-ended seats have no `valid_until`)."""
+        return self.filter(valid_from__lte=day).filter(
+            models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=day)
+        )
+
+
 class CouncilMember(TimeStamped):
     """A seat on the council for a term; every role votes."""
 
@@ -83,6 +91,8 @@ class CouncilMember(TimeStamped):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     valid_from = models.DateField(_("member from"))
     valid_until = models.DateField(_("member until"), null=True, blank=True)
+
+    objects = CouncilMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("council member")

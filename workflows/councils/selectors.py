@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
@@ -22,8 +22,7 @@ CHAIR_ROLES = (CouncilMember.Role.CHAIR, CouncilMember.Role.DEPUTY_CHAIR)
 def members_on(council: Council, day: date) -> QuerySet[CouncilMember]:
     """Seats whose term covers `day`."""
     return (
-        council.members.filter(valid_from__lte=day)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        council.members.on(day)
         .select_related("user")
         .order_by("role", "user__last_name", "user__first_name")
     )
@@ -54,11 +53,8 @@ def council_visible_qs(user) -> QuerySet[Council]:
         return qs.none()
     if user.has_perm(wf_selectors.SEE_ALL):
         return qs
-    today = timezone.localdate()
-    return qs.filter(
-        Q(members__user=user, members__valid_from__lte=today)
-        & (Q(members__valid_until__isnull=True) | Q(members__valid_until__gte=today))
-    ).distinct()
+    seats = CouncilMember.objects.on(timezone.localdate()).filter(user=user)
+    return qs.filter(pk__in=seats.values("council_id"))
 
 
 def meeting_visible_qs(user) -> QuerySet[Meeting]:
@@ -68,12 +64,9 @@ def meeting_visible_qs(user) -> QuerySet[Meeting]:
 
 
 def user_sits_on_a_council(user) -> bool:
-    today = timezone.localdate()
     return (
         user.is_authenticated
-        and CouncilMember.objects.filter(user=user, valid_from__lte=today)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .exists()
+        and CouncilMember.objects.on(timezone.localdate()).filter(user=user).exists()
     )
 
 

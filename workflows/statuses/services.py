@@ -555,105 +555,111 @@ def submission_council_decide(
 # or one run twice, change and notify nothing twice.
 
 
+def _each_locked(pks, lock, act) -> int:
+    """The sweeps' loop: each candidate in its own transaction, locked and handed to `act`,
+    which re-checks it (another sweep may have been first) and returns whether it acted. One
+    row's failure does not undo the rows before it. Returns how many it acted on."""
+    count = 0
+    for pk in pks:
+        with transaction.atomic():
+            if act(lock(pk)):
+                count += 1
+    return count
+
+
 def duties_remind(*, now: datetime) -> int:
     """Remind the holder N working days before a deadline, once per configured offset. A
     sweep that starts late sends only the nearest reminder still ahead, not a burst."""
     today = timezone.localdate(now)
-    sent = 0
-    horizon = today + timedelta(days=120)
     candidates = Duty.objects.filter(
         state__in=Duty.OWED_STATES,
         due_date__gte=today,
-        due_date__lte=horizon,
+        due_date__lte=today + timedelta(days=120),
         status__state__in=Status.LIVE_STATES,
     ).values_list("pk", flat=True)
-    for pk in candidates:
-        with transaction.atomic():
-            duty = _locked_duty(pk)
-            if duty.state not in Duty.OWED_STATES or duty.due_date < today:
-                continue
-            offsets = selectors.schedule_for(duty.status.program).reminder_offsets
-            # A reminder whose day came before the duty existed is not sent: the grant letter
-            # already lists the deadlines.
-            created = timezone.localdate(duty.created_at)
-            due_now = [
-                n
-                for n in offsets
-                if n not in duty.reminders_sent
-                and created <= workdays.working_days_add(duty.due_date, -n) <= today
-            ]
-            if not due_now:
-                continue
-            nearest = min(due_now)
-            duty.reminders_sent = sorted({*duty.reminders_sent, *due_now}, reverse=True)
-            duty.save(update_fields=["reminders_sent", "updated_at"])
-            audit_record(
-                actor=None,
-                action="duty.remind",
-                obj=duty,
-                data={"status": duty.status_id, "working_days": nearest, "skipped": due_now},
-            )
-            notify.duty_reminder(duty=duty, working_days=nearest)
-            sent += 1
-    return sent
+
+    def remind(duty: Duty) -> bool:
+        if duty.state not in Duty.OWED_STATES or duty.due_date < today:
+            return False
+        offsets = selectors.schedule_for(duty.status.program).reminder_offsets
+        # A reminder whose day came before the duty existed is not sent: the grant letter
+        # already lists the deadlines.
+        created = timezone.localdate(duty.created_at)
+        due_now = [
+            n
+            for n in offsets
+            if n not in duty.reminders_sent
+            and created <= workdays.working_days_add(duty.due_date, -n) <= today
+        ]
+        if not due_now:
+            return False
+        nearest = min(due_now)
+        duty.reminders_sent = sorted({*duty.reminders_sent, *due_now}, reverse=True)
+        duty.save(update_fields=["reminders_sent", "updated_at"])
+        audit_record(
+            actor=None,
+            action="duty.remind",
+            obj=duty,
+            data={"status": duty.status_id, "working_days": nearest, "skipped": due_now},
+        )
+        notify.duty_reminder(duty=duty, working_days=nearest)
+        return True
+
+    return _each_locked(candidates, _locked_duty, remind)
 
 
 def duties_missed(*, now: datetime) -> int:
     """The day after a deadline with nothing accepted or under review: tell the holder and
     the methodists, once."""
     today = timezone.localdate(now)
-    count = 0
     candidates = Duty.objects.filter(
         state__in=Duty.OWED_STATES,
         due_date__lt=today,
         missed_at__isnull=True,
         status__state__in=Status.LIVE_STATES,
     ).values_list("pk", flat=True)
-    for pk in candidates:
-        with transaction.atomic():
-            duty = _locked_duty(pk)
-            if duty.state not in Duty.OWED_STATES or duty.missed_at or duty.due_date >= today:
-                continue
-            duty.missed_at = now
-            duty.save(update_fields=["missed_at", "updated_at"])
-            audit_record(
-                actor=None, action="duty.missed", obj=duty, data={"status": duty.status_id}
-            )
-            notify.duty_missed(duty=duty)
-            count += 1
-    return count
+
+    def miss(duty: Duty) -> bool:
+        if duty.state not in Duty.OWED_STATES or duty.missed_at or duty.due_date >= today:
+            return False
+        duty.missed_at = now
+        duty.save(update_fields=["missed_at", "updated_at"])
+        audit_record(actor=None, action="duty.missed", obj=duty, data={"status": duty.status_id})
+        notify.duty_missed(duty=duty)
+        return True
+
+    return _each_locked(candidates, _locked_duty, miss)
 
 
 def duties_escalate(*, now: datetime) -> int:
     """Still missing after the grace period (working days): the council's secretary is told,
     so it goes on the council's agenda; once."""
     today = timezone.localdate(now)
-    count = 0
     candidates = Duty.objects.filter(
         state__in=Duty.OWED_STATES,
         missed_at__isnull=False,
         escalated_at__isnull=True,
         status__state__in=Status.LIVE_STATES,
     ).values_list("pk", flat=True)
-    for pk in candidates:
-        with transaction.atomic():
-            duty = _locked_duty(pk)
-            if duty.state not in Duty.OWED_STATES or duty.escalated_at:
-                continue
-            grace = selectors.schedule_for(duty.status.program).grace_working_days
-            if today <= workdays.working_days_add(duty.due_date, grace):
-                continue
-            duty.escalated_at = now
-            duty.save(update_fields=["escalated_at", "updated_at"])
-            audit_record(
-                actor=None,
-                action="duty.escalate",
-                obj=duty,
-                data={"status": duty.status_id, "grace_working_days": grace},
-            )
-            notify.duty_escalated(duty=duty)
-            count += 1
-    return count
+
+    def escalate(duty: Duty) -> bool:
+        if duty.state not in Duty.OWED_STATES or duty.escalated_at:
+            return False
+        grace = selectors.schedule_for(duty.status.program).grace_working_days
+        if today <= workdays.working_days_add(duty.due_date, grace):
+            return False
+        duty.escalated_at = now
+        duty.save(update_fields=["escalated_at", "updated_at"])
+        audit_record(
+            actor=None,
+            action="duty.escalate",
+            obj=duty,
+            data={"status": duty.status_id, "grace_working_days": grace},
+        )
+        notify.duty_escalated(duty=duty)
+        return True
+
+    return _each_locked(candidates, _locked_duty, escalate)
 
 
 def statuses_invite_renewal(*, now: datetime) -> int:
@@ -688,21 +694,20 @@ def statuses_expire(*, now: datetime) -> int:
     """The day after valid_until an active or suspended status expires; a renewal under
     review keeps it until the decision. Runs any number of times; each status expires once."""
     today = timezone.localdate(now)
-    count = 0
     candidates = Status.objects.filter(
         state__in=[Status.State.ACTIVE, Status.State.SUSPENDED], valid_until__lt=today
     ).values_list("pk", flat=True)
-    for pk in candidates:
-        with transaction.atomic():
-            status = _locked(pk)
-            if status.state not in (Status.State.ACTIVE, Status.State.SUSPENDED):
-                continue
-            if status.valid_until >= today:
-                continue
-            _status_move(status, "expire", actor=None, today=today)
-            _duties_cancel(status, actor=None)
-            count += 1
-    return count
+
+    def expire(status: Status) -> bool:
+        if status.state not in (Status.State.ACTIVE, Status.State.SUSPENDED):
+            return False
+        if status.valid_until >= today:
+            return False
+        _status_move(status, "expire", actor=None, today=today)
+        _duties_cancel(status, actor=None)
+        return True
+
+    return _each_locked(candidates, _locked, expire)
 
 
 def lifecycle_sweep(*, now: datetime) -> dict:
