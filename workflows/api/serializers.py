@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.urls import absolute_url
 from workflows import selectors
 from workflows.forms import STEP_FORMS, ApplicationForm, PlannedEventForm
 from workflows.models import Application, Order, Organisation, PlannedEvent, Program, Status
@@ -225,9 +226,9 @@ class CaseDocumentSerializer(serializers.Serializer):
         return bool(document.signatures.all())
 
     def get_verify_url(self, document) -> str:
-        return self.context["request"].build_absolute_uri(
-            reverse("document-verify", args=[document.verify_code])
-        )
+        """The public link printed under the document's QR code (SITE_URL), not one on the host
+        this request came in on: a document has one verification address."""
+        return absolute_url(reverse("document-verify", args=[document.verify_code]))
 
     def get_download_url(self, document) -> str | None:
         version = document.current_version
