@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from core import problems
@@ -57,3 +58,23 @@ class ApiProblemMiddleware:
         """Only remembers the exception (500 or 503); Django goes on to log it and answer."""
         request._docket_exception = exception
         return None
+
+
+class BlankErrorPageMiddleware:
+    """A page's error answered with no body gets the Russian page of its status. Django's
+    `require_POST` answers 405 with nothing: a blank page for a person who opened the address
+    of a form's button. Error pages with content (the handlers' templates) pass untouched."""
+
+    TEMPLATES = {405: "405.html"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        template = self.TEMPLATES.get(response.status_code)
+        if template is None or response.content or problems.is_api(request):
+            return response
+        response.content = render_to_string(template, request=request)
+        response["Content-Type"] = "text/html; charset=utf-8"
+        return response

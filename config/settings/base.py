@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
     # Then: no error leaves /api/ as HTML, whatever inner layer produced it.
     "core.middleware.ApiProblemMiddleware",
+    # And no error page is blank (require_POST's 405).
+    "core.middleware.BlankErrorPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files in production without a separate proxy rule.
     "whitenoise.middleware.WhiteNoiseMiddleware",

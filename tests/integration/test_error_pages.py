@@ -84,3 +84,11 @@ def test_a_form_sent_without_its_csrf_token(browser):
     text = page(response, 403)
     assert "Форма устарела" in text
     assert "CSRF verification failed" not in text
+
+
+def test_a_page_that_only_takes_a_form_says_so_when_opened(browser, coordinator):
+    """Django's require_POST answers 405 with an empty body: a blank page."""
+    response = browser(coordinator).get("/notifications/read-all/")
+    text = page(response, 405)
+    assert "Эта страница открывается только из формы" in text
+    assert response["Allow"] == "POST"
