@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from audit.services import audit_record
+from core.urls import absolute_url
 
 from . import selectors
 from .models import Kind, Notification, NotificationPreference
@@ -73,7 +74,7 @@ def notify(
             **context,
             "subject": subject,
             "url": url,
-            "settings_url": _absolute(reverse("notification-settings")),
+            "settings_url": absolute_url(reverse("notification-settings")),
         }
         inapp_text = _render_text(template, {**shared, "inapp": True})
         for person in people:
@@ -142,10 +143,6 @@ def _addressed_as(person) -> str:
 def _render_text(template: str, context: dict) -> str:
     text = render_to_string(f"notifications/email/{template}.txt", context)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _enqueue(notification_id: int) -> None:

@@ -7,6 +7,11 @@ then a warm shutdown of the worker) and kills whatever is left. If any of the th
 others are stopped too and the exit code is non-zero: a half-running demo hides failures.
 
 Output is shown with a prefix per process and also kept in var/log/{web,worker,beat}.log.
+
+The three share one environment, in which SITE_URL (the address in links of letters, QR codes
+and printed documents) is the address the web server is started on, unless SITE_URL is set in
+the environment or in .env: `make run PORT=8001` writes links to port 8001, from the web
+process and from the worker and beat alike.
 """
 
 import argparse
@@ -19,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,13 +142,53 @@ def port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def banner(url: str) -> str:
+def served_url(host: str, port: int) -> str:
+    """The address a browser on this machine reaches the web server on (no trailing slash).
+
+    A server bound to every interface is reached on the loopback address here; links for other
+    machines need SITE_URL set to the address they use."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def dotenv(path: Path) -> dict[str, str]:
+    """The variables a .env file sets, parsed as the settings parse it (django-environ), without
+    putting them into this process's environment: the children read .env themselves."""
+    import environ  # from the project's virtualenv, which runs this script
+
+    class _File(environ.Env):
+        ENVIRON: dict[str, str] = {}  # read_env fills this instead of os.environ
+
+    if path.exists():
+        _File.read_env(path)
+    return dict(_File.ENVIRON)
+
+
+def service_env(
+    base: Mapping[str, str], *, host: str, port: int, dotenv_vars: Mapping[str, str]
+) -> dict[str, str]:
+    """The environment of web, worker and beat. SITE_URL given in the environment or in .env
+    wins (a proxy or tunnel in front); otherwise it is the address served, so that links built
+    by any of the three processes open this server, whatever PORT says."""
+    env = dict(base, PYTHONUNBUFFERED="1")
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    if not env.get("SITE_URL") and not dotenv_vars.get("SITE_URL"):
+        env["SITE_URL"] = served_url(host, port)
+    return env
+
+
+def banner(url: str, site_url: str) -> str:
     width = max(len(user) for user, _, _ in DEMO_LOGINS)
     rows = "\n".join(
         f"  {user:<{width}}  {password:<9}  {who}" for user, password, who in DEMO_LOGINS
     )
+    links = (
+        ""
+        if site_url.rstrip("/") == url.rstrip("/")
+        else f"Links in letters and documents: {site_url} (SITE_URL)\n"
+    )
     return (
-        f"\nDocket is running at {url}\n\n"
+        f"\nDocket is running at {url}\n{links}\n"
         f"  {'login':<{width}}  {'password':<9}  who\n{rows}\n\n"
         f"Logs: {VAR_DIR / 'log'}/{{web,worker,beat}}.log. Press Ctrl-C to stop all three.\n"
     )
@@ -163,10 +209,11 @@ def main() -> int:
         return 1
 
     py = sys.executable
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     host_for_url = f"[{args.host}]" if ":" in args.host else args.host
-    url = f"http://{host_for_url}:{args.port}/"
+    dotenv_vars = dotenv(ROOT / ".env")
+    env = service_env(os.environ, host=args.host, port=args.port, dotenv_vars=dotenv_vars)
+    site_url = env.get("SITE_URL") or dotenv_vars["SITE_URL"]
+    url = served_url(args.host, args.port) + "/"
 
     web = Service(
         "web",
@@ -214,7 +261,7 @@ def main() -> int:
                     if not worker.ready.is_set():
                         say("run", "the worker has not said it is ready: see var/log/worker.log")
                     with _print_lock:
-                        print(banner(url), flush=True)
+                        print(banner(url, site_url), flush=True)
                     announced = True
             stopping.wait(0.3)
     finally:

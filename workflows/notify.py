@@ -8,7 +8,6 @@ always Russian: the reader's page language is unknown when the letter is written
 
 import functools
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
@@ -16,6 +15,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
+from core.urls import absolute_url
 from notifications.models import Kind
 from notifications.selectors import recipients_with_permission
 from notifications.services import notify
@@ -34,7 +34,7 @@ def _in_russian(func):
 
 
 def _link(name: str, pk: int) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(name, args=[pk])
+    return absolute_url(reverse(name, args=[pk]))
 
 
 def _applicants(application: Application) -> list:

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "django_guid",
     "viewflow",
     "viewflow.workflow",
     "accounts",
@@ -44,6 +45,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response and every log line of the request carries its id (X-Request-ID).
+    "django_guid.middleware.guid_middleware",
+    # Then: no error leaves /api/ as HTML, whatever inner layer produced it.
+    "core.middleware.ApiProblemMiddleware",
+    # And no error page is blank (require_POST's 405).
+    "core.middleware.BlankErrorPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files in production without a separate proxy rule.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -200,7 +207,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "workflows.api.schema.DocketAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "workflows.api.errors.exception_handler",
@@ -213,15 +220,38 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"VoteChoiceEnum": "workflows.councils.models.Vote.Choice"},
 }
 
+# The request id (django-guid): taken from a proxy's X-Request-ID when it is a UUID (32 hex
+# digits or the dashed form), else made here; sent back in X-Request-ID, written in every log
+# line of the request ([id]) and in the API's problem bodies (core/problems.py).
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": True,
+}
+
 LOGGING = {
     "version": 1,
     # Keep Celery's and viewflow's loggers alive: disabling them hides worker failures.
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "core.log.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # WeasyPrint's font subsetting logs every table of every font at INFO.
-    "loggers": {"fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint's font subsetting logs every table of every font at INFO.
+        "fontTools": {"level": "WARNING"},
+        # django-guid says at INFO, for every request, whether the header came or was made.
+        "django_guid": {"level": "WARNING"},
+    },
 }
 
 # Upload rules for documents (sniffed by content).

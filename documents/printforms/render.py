@@ -10,11 +10,13 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
 
+from core.urls import absolute_url
+
 from . import FORMS, template_name
 
 
 def verify_url(code: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("document-verify", args=[code])
+    return absolute_url(reverse("document-verify", args=[code]))
 
 
 def qr_png(data: str) -> bytes:

@@ -1,4 +1,5 @@
-"""The error handler maps every kind of failure to the same JSON shape and the right status."""
+"""The error handler maps every kind of failure to the same JSON shape (problem details, RFC
+9457) and the right status."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +33,17 @@ def test_status_and_code(exc, status, code):
     got_status, body = handle(exc)
     assert (got_status, body["code"]) == (status, code)
     assert isinstance(body["detail"], str) and body["detail"]
+    assert body["type"] == "about:blank" and body["status"] == status and body["title"]
+    assert "request_id" in body
+
+
+def test_throttled_is_a_429_that_says_when_to_come_back():
+    response = exception_handler(exceptions.Throttled(wait=30), {})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "30"
+    assert response.data["code"] == "throttled"
+    assert response.data["title"] == "Слишком много запросов"
+    assert response.content_type == "application/problem+json"
 
 
 def test_domain_messages_are_passed_on():

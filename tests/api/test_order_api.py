@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from documents.models import Document
 from documents.services import signer_certificate_issue
 from tests.factories import UserFactory
 from tests.story import council_decides, submitted
@@ -22,7 +23,9 @@ def test_the_official_drafts_and_signs_the_order_through_the_api(
     secretary,
     official,
     django_capture_on_commit_callbacks,
+    settings,
 ):
+    settings.SITE_URL = "https://docket.example.test"
     with django_capture_on_commit_callbacks(execute=True):
         application = submitted(coordinator=coordinator, school=school, program=program)
     council_decides(
@@ -44,7 +47,9 @@ def test_the_official_drafts_and_signs_the_order_through_the_api(
     assert order["reg_number"] == "1-р" and order["render_state"] == "preparing"
     order = {d["kind"]: d for d in api.get(url).json()["documents"]}["order"]
     assert order["render_state"] == "ready"  # rendered after the commit
-    assert order["verify_url"].startswith("http://testserver/verify/")
+    # The link printed under the QR code, not the address this client happens to call.
+    printed = Document.objects.get(pk=order["id"])
+    assert order["verify_url"] == f"https://docket.example.test/verify/{printed.verify_code}/"
     refused = api.post(url + "order/sign/")
     assert refused.status_code == 400
     assert "сертификат" in refused.json()["detail"].lower() or "сертификат" in str(refused.json())

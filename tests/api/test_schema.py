@@ -66,3 +66,30 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
 
 def test_swagger_page_is_served(client_for, coordinator):
     assert client_for(coordinator).get("/api/docs/").status_code == 200
+
+
+def test_every_error_answer_is_documented_as_a_problem(client_for, coordinator):
+    """One component, RFC 9457's members, `application/problem+json` for every 4xx/5xx of every
+    operation, and the errors any operation can give listed on each (500, 503, 429; 401/403
+    where a sign-in is needed; 404 with an id in the path; 400/415 with a body)."""
+    schema = client_for(coordinator).get("/api/schema/", {"format": "json"}).json()
+    problem = schema["components"]["schemas"]["Problem"]
+    assert {"type", "title", "status", "detail", "code", "request_id"} <= set(problem["required"])
+    assert "errors" in problem["properties"]
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            responses = operation["responses"]
+            errors = {code: r for code, r in responses.items() if code >= "400"}
+            for code, response in errors.items():
+                assert response["content"] == {"application/problem+json": {"schema": ref}}, (
+                    where,
+                    code,
+                )
+            expected = {"429", "500", "503", "401", "403"}
+            if "{" in path:
+                expected.add("404")
+            if method in ("post", "put", "patch"):
+                expected |= {"400", "415"}
+            assert expected <= set(errors), (where, sorted(expected - set(errors)))

@@ -560,8 +560,8 @@ class Harness:
             SITE_URL=self.site_url,
             PYTHONUNBUFFERED="1",
             **{TRANSPORT_OPTIONS_ENV: json.dumps(broker.transport_options)},
-            **env_extra,
         )
+        env.update(env_extra)  # may replace any of the above (e.g. SITE_URL)
         worker = CeleryWorker(
             name=f"test{self.run}-{name}",
             env=env,

@@ -334,6 +334,43 @@ def test_the_whole_core_case_tells_each_actor_what_concerns_them(
     assert case_url(application) in letter.text
 
 
+def test_make_run_on_another_port_reaches_the_links_the_worker_writes(
+    real_celery, smtp, program, school, coordinator, methodist, secretary, official
+):
+    """`make run PORT=8001`: the supervisor's environment gives the worker SITE_URL on port 8001
+    (this process keeps its own), and what the worker writes itself, the status grant of the
+    background job, links there, in the row and in the letter."""
+    from scripts import run
+
+    served = run.service_env({}, host="127.0.0.1", port=8001, dotenv_vars={})["SITE_URL"]
+    assert served == "http://127.0.0.1:8001"
+    harness = real_celery
+    harness.worker(harness.publish_broker, name="w", SITE_URL=served)
+    application = submitted(coordinator=coordinator, school=school, program=program)
+    to_the_department(application, methodist=methodist, secretary=secretary)
+    approve(application, official=official)
+    wait_until(
+        lambda: Status.objects.filter(application=application).exists(),
+        timeout=DELIVERY_TIMEOUT,
+        what="the worker to grant the status",
+        details=harness.logs,
+    )
+    wait_outbox_settled(harness)
+
+    granted = emails(kind=Kind.STATUS_GRANTED).get()
+    link = served + reverse("application-detail", args=[application.pk])
+    assert granted.url == link
+    [letter] = [
+        m
+        for m in smtp.mailbox.messages()
+        if m.message_id == f"<notification.{granted.pk}@127.0.0.1>"
+    ]
+    assert link in letter.text and f'href="{link}"' in letter.html
+    # A letter written by this process (the order signed, in the official's request) keeps this
+    # process's SITE_URL: the worker only delivers it.
+    assert emails(kind=Kind.ORDER_SIGNED).first().url.startswith(SITE_URL + "/")
+
+
 # --- 2. A worker killed in the middle of a job --------------------------------------------------
 
 

@@ -1,11 +1,14 @@
-"""One JSON shape for every failure of the API, with a translated sentence a person can act on.
+"""DRF's errors as problem details (core/problems.py), with a translated sentence to act on.
 
-    {"detail": "<what happened and what to do>", "code": "conflict"}
-    {"detail": "...", "code": "invalid", "errors": {"field": ["..."], "planned_events.0.title": [...]}}
+    {"type": "about:blank", "title": "Конфликт", "status": 409, "detail": "<what happened and
+     what to do>", "code": "conflict", "request_id": "…"}
+    {..., "status": 400, "code": "invalid", "errors": {"field": ["..."], "planned_events.0.title": [...]}}
 
 Domain errors (workflows.errors), Django's ValidationError/PermissionDenied/Http404 and the
 `DoesNotExist` that services raise for cases the user may not see are mapped here, so views never
-catch them one by one and bad input never ends in an HTTP 500.
+catch them one by one and bad input never ends in an HTTP 500. What is left (a bug, the database
+gone) goes on to Django and comes back as a 500/503 problem from core.views.server_error.
+Errors are always rendered as JSON, also for a browser that asked the browsable API for HTML.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
@@ -14,10 +17,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from viewflow.workflow.exceptions import FlowLockFailed
 
+from core import problems
 from workflows.errors import ConflictError, DocketError, NotAllowed
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
@@ -112,6 +117,10 @@ def _validation_body(detail) -> dict:
     return {"detail": summary, "code": "invalid", "errors": errors}
 
 
+class ProblemRenderer(JSONRenderer):
+    media_type = problems.CONTENT_TYPE
+
+
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER (see REST_FRAMEWORK in config/settings/base.py)."""
     exc = _to_api_exception(exc)
@@ -119,15 +128,23 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = _validation_body(exc.detail)
+        parts = _validation_body(exc.detail)
     else:
         detail = exc.detail
         if isinstance(detail, dict | list):  # some third-party APIException with a structure
-            response.data = {
+            parts = {
                 "detail": _("The request could not be processed."),
                 "code": "error",
                 "errors": flatten_errors(detail),
             }
         else:
-            response.data = {"detail": str(detail), "code": getattr(detail, "code", "error")}
+            parts = {"detail": str(detail), "code": getattr(detail, "code", "error")}
+    response.data = problems.body(status=response.status_code, **parts)
+    response.content_type = problems.CONTENT_TYPE
+    request = context.get("request")
+    if request is not None:
+        # finalize_response renders with the request's negotiated renderer: the browsable
+        # API's HTML for a browser. An error is JSON whatever was asked for (RFC 9457).
+        request.accepted_renderer = ProblemRenderer()
+        request.accepted_media_type = problems.CONTENT_TYPE
     return response

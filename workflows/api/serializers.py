@@ -6,22 +6,37 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.urls import absolute_url
 from workflows import selectors
 from workflows.forms import STEP_FORMS, ApplicationForm, PlannedEventForm
 from workflows.models import Application, Order, Organisation, PlannedEvent, Program, Status
 
 from .formfields import FormSerializer, describe_form, form_serializer, require_mapping
 
-# --- Errors (schema only: workflows.api.errors builds them) ---------------------------------
+# --- Errors (schema only: core/problems.py and workflows.api.errors build them) -------------
 
 
-class ErrorSerializer(serializers.Serializer):
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details, `application/problem+json`: every error the API answers."""
+
+    type = serializers.CharField(help_text='Always "about:blank": `status` and `code` say more.')
+    title = serializers.CharField(help_text="The kind of error, translated (Конфликт, …).")
+    status = serializers.IntegerField(help_text="The HTTP status, repeated.")
     detail = serializers.CharField(help_text="What went wrong and what to do, translated.")
-    code = serializers.CharField(help_text="invalid, conflict, not_allowed, not_found, …")
+    code = serializers.CharField(
+        help_text="invalid, conflict, not_allowed, not_found, not_authenticated, "
+        "permission_denied, method_not_allowed, unsupported_media_type, throttled, "
+        "server_error, unavailable, …"
+    )
+    request_id = serializers.CharField(
+        allow_null=True,
+        help_text="The X-Request-ID of this answer, also in the server's log: quote it.",
+    )
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
-        help_text="Field → messages; nested fields are dotted: planned_events.0.title.",
+        help_text="Validation errors only: field → messages; nested fields are dotted: "
+        "planned_events.0.title.",
     )
 
 
@@ -225,9 +240,9 @@ class CaseDocumentSerializer(serializers.Serializer):
         return bool(document.signatures.all())
 
     def get_verify_url(self, document) -> str:
-        return self.context["request"].build_absolute_uri(
-            reverse("document-verify", args=[document.verify_code])
-        )
+        """The public link printed under the document's QR code (SITE_URL), not one on the host
+        this request came in on: a document has one verification address."""
+        return absolute_url(reverse("document-verify", args=[document.verify_code]))
 
     def get_download_url(self, document) -> str | None:
         version = document.current_version

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -22,10 +22,7 @@ from workflows.forms import AttachmentForm
 from . import serializers as s
 from .errors import Conflict
 from .formfields import form_errors
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: OpenApiResponse(s.ErrorSerializer) for code in codes}
+from .schema import problem_responses as _errors
 
 
 def _visible_application(request, pk: int):

@@ -1,11 +1,11 @@
 """What the council's work tells whom. Called inside the transaction of the change, like
 workflows.notify; texts are Russian whatever the page language."""
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.urls import absolute_url
 from notifications.models import Kind
 from notifications.selectors import recipients_with_permission
 from notifications.services import notify
@@ -16,7 +16,7 @@ from .models import Council, Meeting
 
 
 def _link(name: str, *args) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
+    return absolute_url(reverse(name, args=args))
 
 
 def case_awaiting_council(task) -> None:

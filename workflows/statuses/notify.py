@@ -4,12 +4,12 @@ Texts are Russian, like every letter of Docket."""
 
 import functools
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.urls import absolute_url
 from notifications.models import Kind
 from notifications.selectors import recipients_with_permission
 from notifications.services import notify
@@ -30,7 +30,7 @@ def _in_russian(func):
 
 
 def _link(name: str, pk: int) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(name, args=[pk])
+    return absolute_url(reverse(name, args=[pk]))
 
 
 def _d(day) -> str:

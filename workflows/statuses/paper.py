@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from core.urls import absolute_url
 from documents import selectors as document_selectors
 from documents import services as documents
 from documents.models import Document
@@ -224,7 +225,6 @@ def _agreement_create(*, status: Status, parent, number: int, parties: list[dict
 def _tell_signers(agreement_id: int) -> None:
     """The signers in Docket learn there is an agreement waiting for their signature (in the
     transaction of the draft: the outbox rule)."""
-    from django.conf import settings
     from django.urls import reverse
     from django.utils import translation
 
@@ -247,7 +247,7 @@ def _tell_signers(agreement_id: int) -> None:
                 % words,
                 "details": [],
             },
-            url=settings.SITE_URL.rstrip("/") + reverse("agreements-to-sign"),
+            url=absolute_url(reverse("agreements-to-sign")),
             dedup_key=f"agreement:{agreement.pk}:draft",
         )
 

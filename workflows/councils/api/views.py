@@ -3,19 +3,15 @@ JSON by workflows.api.errors. Objects outside the user's councils answer 404."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from workflows.api.serializers import ErrorSerializer
+from workflows.api.schema import problem_responses as _errors
 
 from .. import selectors, services
 from ..models import AgendaItem, Extract, Protocol
 from . import serializers as s
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: OpenApiResponse(ErrorSerializer) for code in codes}
 
 
 def _valid(serializer_class, request):

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
-from workflows import roles
+from workflows import regulations, roles
 from workflows.councils.models import Council, CouncilMember
 from workflows.models import Organisation, OrganisationMembership, Program
 
@@ -122,17 +122,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         roles.roles_sync()
         tomsk, _ = Program.objects.update_or_create(
-            code="tomsk-ms",
-            defaults={
-                "title": "Муниципальная сеть города Томска по методическому сопровождению молодых педагогов",
-                "council_name": "Координационный совет",
-                "authority_name": "Департамент образования администрации Города Томска",
-                "status_name": "Статус сетевой площадки «Молодой специалист»",
-                "status_term_years": 3,
-                "academic_year_start_month": 9,
-                "registration_prefix": "ЗСП",
-                "document_place": "г. Томск",
-            },
+            code=regulations.TOMSK_CODE, defaults=regulations.TOMSK_PROGRAM
         )
         admin = self._user(
             "admin", "Администратор", "", "", "Администратор системы", password="admin"
@@ -154,15 +144,19 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def _councils(self, tomsk: Program) -> None:
-        """Councils are made once: an administrator may have changed their seats since."""
+        """Councils are made once: an administrator may have changed their seats since. Their
+        yearly minimum of meetings is the regulation's floor, so a council below it (a database
+        seeded before the floor was set) is raised to it; a stricter minimum is kept."""
         since = datetime.date(2025, 9, 1)
         council, created = Council.objects.get_or_create(
             program=tomsk,
             defaults={
                 "name": "Координационный совет муниципальной сети",
                 "default_place": "МАУ ИМЦ, ул. Киевская, 89",
+                **regulations.TOMSK_COUNCIL,
             },
         )
+        self._meetings_floor(council, regulations.TOMSK_COUNCIL)
         if created:
             for username, role in TOMSK_SEATS:
                 CouncilMember.objects.create(
@@ -172,7 +166,7 @@ class Command(BaseCommand):
                     valid_from=since,
                 )
         klin, _ = Program.objects.get_or_create(
-            code="klin-mn",
+            code=regulations.KLIN_CODE,
             defaults={
                 "title": "«Мастерская наставничества» городского округа Клин",
                 "council_name": "Методический совет «Мастерской наставничества»",
@@ -189,9 +183,10 @@ class Command(BaseCommand):
             defaults={
                 "name": "Методический совет «Мастерской наставничества»",
                 "default_place": "МУ «Методический кабинет», г. Клин",
-                "min_meetings_per_year": 3,  # Положение, п. 4.6
+                **regulations.KLIN_COUNCIL,
             },
         )
+        self._meetings_floor(council, regulations.KLIN_COUNCIL)
         if created:
             for username, last, first, middle, position, role in KLIN_SEATS:
                 user = self._user(username, last, first, middle, position)
@@ -199,6 +194,13 @@ class Command(BaseCommand):
                 CouncilMember.objects.create(
                     council=council, user=user, role=role, valid_from=since
                 )
+
+    @staticmethod
+    def _meetings_floor(council: Council, rules: dict) -> None:
+        floor = rules["min_meetings_per_year"]
+        if council.min_meetings_per_year < floor:
+            council.min_meetings_per_year = floor
+            council.save(update_fields=["min_meetings_per_year", "updated_at"])
 
     def _agreement_settings(self, program):
         """МАУ ИМЦ is a party of every cooperation agreement (Tomsk III.3); the methodist signs

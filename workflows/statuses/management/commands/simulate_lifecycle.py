@@ -19,7 +19,7 @@ from django.utils import translation
 from accounts.models import User
 from audit.models import AuditEvent
 from notifications.models import Notification
-from workflows import roles, services
+from workflows import regulations, roles, services
 from workflows import selectors as workflow_selectors
 from workflows.councils import selectors as council_selectors
 from workflows.councils import services as councils
@@ -97,13 +97,10 @@ class Simulation:
     def _cast(self):
         roles.roles_sync()
         tag = datetime.now().strftime("%Y%m%d%H%M%S")
-        program = Program.objects.filter(code="tomsk-ms").first() or Program.objects.create(
-            code="tomsk-ms",
-            title="Муниципальная сеть города Томска по методическому сопровождению молодых педагогов",
-            council_name="Координационный совет",
-            authority_name="Департамент образования администрации Города Томска",
-            status_name="Статус сетевой площадки «Молодой специалист»",
-            registration_prefix="ЗСП",
+        program = Program.objects.filter(
+            code=regulations.TOMSK_CODE
+        ).first() or Program.objects.create(
+            code=regulations.TOMSK_CODE, **regulations.TOMSK_PROGRAM
         )
         school = Organisation.objects.create(
             name="МАОУ СОШ № 99 г. Томска (симуляция)", short_name="СОШ № 99 (симуляция)"
@@ -131,7 +128,9 @@ class Simulation:
         """The programme's council for the simulation: a chair, two members and the secretary
         (their seats run from the simulation's first day), each signer with a certificate."""
         council = Council.objects.filter(program=program).first() or Council.objects.create(
-            program=program, name=program.council_name or "Координационный совет"
+            program=program,
+            name=program.council_name or "Координационный совет",
+            **regulations.TOMSK_COUNCIL,
         )
         since = GRANTED_ON - timedelta(days=30)
         for role, last, first in (

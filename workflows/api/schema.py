@@ -1,0 +1,54 @@
+"""The OpenAPI schema documents the error answers: one Problem component (RFC 9457,
+`application/problem+json`, core/problems.py) for every 4xx and 5xx an operation can give.
+
+Views name the errors their own logic gives (`problem_responses(400, 409)`); DocketAutoSchema
+adds those any operation can give: 401/403 when it needs a signed-in user, 404 when its path
+has an id, 400/415 when it takes a body, 429 (throttling), 500 and 503. Schema-driven clients
+and fuzzers then know the shape of every answer, not only of the successes.
+"""
+
+from http import HTTPStatus
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.permissions import AllowAny
+
+from core import problems
+
+from .serializers import ProblemSerializer
+
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def problem_responses(*codes: int) -> dict:
+    """`extend_schema(responses={200: ..., **problem_responses(400, 409)})`."""
+    return {
+        (code, problems.CONTENT_TYPE): OpenApiResponse(
+            ProblemSerializer, description=HTTPStatus(code).phrase
+        )
+        for code in codes
+    }
+
+
+class DocketAutoSchema(AutoSchema):
+    def _common_error_codes(self) -> list[int]:
+        codes = []
+        if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
+            codes += [401, 403]
+        if "{" in self.path:
+            codes.append(404)
+        if self.method in BODY_METHODS:
+            codes += [400, 415]
+        return [*codes, 429, 500, 503]
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        missing = [c for c in self._common_error_codes() if str(c) not in responses]
+        for code, spec in problem_responses(*missing).items():
+            status = str(code[0])
+            responses[status] = self._get_response_for_code(
+                spec, status, [problems.CONTENT_TYPE], direction
+            )
+        return dict(sorted(responses.items()))

@@ -1,0 +1,30 @@
+"""What the demo programmes' regulations fix, in one place for every command that creates them.
+
+`seed_demo` and `simulate_lifecycle` both create the Tomsk programme and its council when they
+are missing; two copies of these values drifted apart once (the Tomsk council's yearly minimum
+of meetings was left at 0, "no minimum"). The clause of each value is named next to it:
+Tomsk — «Положение о муниципальной сети города Томска по методическому сопровождению молодых
+педагогов»; Klin — «Положение о „Мастерской наставничества“» (приказ от 10.09.2020 № 24-3).
+"""
+
+TOMSK_CODE = "tomsk-ms"
+TOMSK_PROGRAM = {
+    "title": "Муниципальная сеть города Томска по методическому сопровождению молодых педагогов",
+    "council_name": "Координационный совет",  # II.2
+    "authority_name": "Департамент образования администрации Города Томска",  # II.1, III.2
+    "status_name": "Статус сетевой площадки «Молодой специалист»",
+    "status_term_years": 3,  # III.2: «Статус устанавливается на 3 учебных года»
+    "academic_year_start_month": 9,
+    "registration_prefix": "ЗСП",
+    "document_place": "г. Томск",
+}
+TOMSK_COUNCIL = {
+    # II.4: «заседания ... проводятся по мере необходимости, но не реже одного раза в год»
+    "min_meetings_per_year": 1,
+}
+
+KLIN_CODE = "klin-mn"
+KLIN_COUNCIL = {
+    # 4.6: «Заседания группы проводятся не менее 3-х раз в год»
+    "min_meetings_per_year": 3,
+}
