@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import LINE
 from workflows.forms import DateInput
 
 from .models import Meeting, Vote
@@ -10,7 +11,7 @@ from .models import Meeting, Vote
 
 class MeetingForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
-    place = forms.CharField(label=_("Place"), max_length=255, required=False)
+    place = forms.CharField(label=_("Place"), max_length=LINE, required=False)
     format = forms.ChoiceField(
         label=_("Format"),
         choices=Meeting.Format.choices,
@@ -23,7 +24,7 @@ class RescheduleForm(forms.Form):
     """A planned meeting's new date; an empty place or format keeps the current one."""
 
     date = forms.DateField(label=_("New date"), widget=DateInput)
-    place = forms.CharField(label=_("Place"), max_length=255, required=False)
+    place = forms.CharField(label=_("Place"), max_length=LINE, required=False)
     format = forms.ChoiceField(
         label=_("Format"),
         choices=[("", _("unchanged")), *Meeting.Format.choices],
@@ -46,7 +47,7 @@ class CancelMeetingForm(forms.Form):
 
 class FreeItemForm(forms.Form):
     title = forms.CharField(
-        label=_("Question"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Question"), max_length=LINE, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -114,7 +115,7 @@ class PaperTallyForm(forms.Form):
 
 class RecusalForm(forms.Form):
     member = forms.IntegerField(label=_("Member"), min_value=1)
-    reason = forms.CharField(label=_("Reason"), max_length=500)
+    reason = forms.CharField(label=_("Reason"), max_length=LINE)
 
 
 class ItemCloseForm(forms.Form):
