@@ -118,8 +118,27 @@ class Document(TimeStamped):
         return self.versions.filter(role=Version.Role.EDITABLE).order_by("-number").first()
 
 
+# File systems allow 255 bytes per file name, and a Cyrillic letter takes two: a stored name is
+# cut to this many bytes, leaving room for the suffix the storage adds to keep names unique.
+STORED_NAME_BYTES = 200
+
+
+def stored_file_name(name: str) -> str:
+    """The upload's name as it is kept on disk: whole if it fits, else cut to
+    STORED_NAME_BYTES of UTF-8 with its extension kept. People get the original name
+    (`Version.original_name`) when they download, so only the disk sees the cut."""
+    if len(name.encode()) <= STORED_NAME_BYTES:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension.encode()) > 16:
+        stem, extension = name, ""
+    suffix = f".{extension}" if extension else ""
+    budget = STORED_NAME_BYTES - len(suffix.encode())
+    return stem.encode()[:budget].decode("utf-8", "ignore") + suffix
+
+
 def _version_path(instance, filename):
-    return f"documents/{instance.document_id}/{instance.number}/{filename}"
+    return f"documents/{instance.document_id}/{instance.number}/{stored_file_name(filename)}"
 
 
 class Version(models.Model):

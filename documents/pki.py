@@ -80,11 +80,26 @@ def fingerprint(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex()
 
 
-def _name(common_name: str, organisation: str) -> x509.Name:
+def _utf8_cut(value: str, limit: int) -> str:
+    """At most `limit` bytes of UTF-8, cut between letters."""
+    return value.encode()[:limit].decode("utf-8", "ignore").strip()
+
+
+def _name(
+    common_name: str, organisation: str, *, surname: str = "", given_names: str = ""
+) -> x509.Name:
+    """RFC 5280 bounds a common name and an organisation to 64 characters, and cryptography
+    counts the common name's in bytes of UTF-8 (a Cyrillic letter takes two), so a Russian
+    name of 33 letters and more is cut there; the surname and the given names (name and
+    patronymic) carry it whole, and `owner_name` prints those."""
     parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "RU")]
     if organisation:
         parts.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64]))
-    parts.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]))
+    if surname:
+        parts.append(x509.NameAttribute(NameOID.SURNAME, surname))
+    if given_names:
+        parts.append(x509.NameAttribute(NameOID.GIVEN_NAME, given_names))
+    parts.append(x509.NameAttribute(NameOID.COMMON_NAME, _utf8_cut(common_name, 64)))
     return x509.Name(parts)
 
 
@@ -125,13 +140,21 @@ def ca_create(*, name: str, now: datetime.datetime):
 
 
 def signer_issue(
-    *, ca_key, ca_cert: x509.Certificate, common_name: str, organisation: str, email: str, now
+    *,
+    ca_key,
+    ca_cert: x509.Certificate,
+    common_name: str,
+    organisation: str,
+    email: str,
+    now,
+    surname: str = "",
+    given_names: str = "",
 ):
     """An end-entity certificate for signing documents (non-repudiation, document signing)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
     builder = (
         x509.CertificateBuilder()
-        .subject_name(_name(common_name, organisation))
+        .subject_name(_name(common_name, organisation, surname=surname, given_names=given_names))
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())

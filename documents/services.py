@@ -547,6 +547,8 @@ def signer_certificate_issue(*, user, organisation: str = "", actor=None) -> Sig
         organisation=organisation,
         email=user.email,
         now=_now(),
+        surname=user.last_name,
+        given_names=" ".join(n for n in (user.first_name, getattr(user, "middle_name", "")) if n),
     )
     row = _signer_row(
         user=user,
@@ -586,7 +588,10 @@ def signer_certificate_import(
     ):
         # RFC 5280 allows 20 bytes (40 hex digits); the column holds twice that.
         raise ValidationError(
-            _("The certificate's serial number is longer than certificates may have."),
+            _(
+                "The certificate's serial number is longer than the standard allows; ask its "
+                "issuer for a conforming certificate."
+            ),
             code="bad_serial",
         )
     row = _signer_row(
