@@ -80,6 +80,37 @@ def test_a_school_with_a_long_full_name_gets_its_status_and_agreement(
     assert any(LONG_SCHOOL in role for role in roles_signed_in)
 
 
+def test_the_demo_school_7_gets_its_status_on_postgresql(
+    postgres, django_capture_on_commit_callbacks
+):
+    """The case of the report: `coord1`'s school of the demo data has its real full name (103
+    characters) and its every grant failed with "value too long"; the case stayed at "status
+    being entered in the registry" and the school never reached the registry."""
+    import io
+
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from workflows.models import Organisation, Program
+
+    call_command("seed_demo", stdout=io.StringIO())
+    school = Organisation.objects.get(short_name="МАОУ СОШ № 7")
+    assert len(school.name) > 100  # the demo keeps the real name
+    people = {u.username: u for u in User.objects.all()}
+    with time_machine.travel(MORNING, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            granted(
+                coordinator=people["coord1"],
+                school=school,
+                program=Program.objects.get(code="tomsk-ms"),
+                methodist=people["methodist"],
+                secretary=people["secretary"],
+                official=people["official"],
+                on=GRANT_DAY,
+            )
+    assert school.name in APIClient().get("/public/registry/").content.decode()
+
+
 # --- The whole case with every text at its limit ----------------------------------------------
 
 

@@ -1,6 +1,7 @@
 """Forms shared by the council's pages and its API, so both validate input the same way."""
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.limits import LINE
@@ -89,13 +90,25 @@ class AttendanceForm(forms.Form):
             (s.pk, f"{s.user.get_full_name()} ({s.get_role_display().lower()})") for s in seats
         ]
 
-    def cleaned_guests(self) -> list[dict]:
+    @staticmethod
+    def _lines(text: str) -> list[dict]:
         guests = []
-        for line in self.cleaned_data.get("guests", "").splitlines():
+        for line in text.splitlines():
             if line.strip():
                 name, _sep, position = line.partition(",")
                 guests.append({"name": name.strip(), "position": position.strip()})
         return guests
+
+    def clean_guests(self) -> str:
+        text = self.cleaned_data.get("guests", "")
+        limit = MaxLengthValidator(LINE)
+        for guest in self._lines(text):
+            limit(guest["name"])
+            limit(guest["position"])
+        return text
+
+    def cleaned_guests(self) -> list[dict]:
+        return self._lines(self.cleaned_data.get("guests", ""))
 
 
 class VoteForm(forms.Form):
