@@ -24,6 +24,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django.utils.text import Truncator
 
 KEY_SIZE = 3072
 CA_YEARS = 10
@@ -273,6 +274,9 @@ STAMP_COLUMNS = 2
 STAMP_COLOR = (0.1, 0.2, 0.55)
 # Drawn at this size, then scaled down to the frame as a whole (about 6.5-7.5 pt on the page).
 STAMP_FONT_SIZE = 10
+# The position (or the role signed in, which may name a whole organisation) takes one line of
+# the mark, cut with "…": a longer line would shrink every line of the mark to nothing.
+STAMP_POSITION_CHARS = 60
 
 
 def _fontconfig_file(family: str) -> str:
@@ -341,7 +345,7 @@ def stamp_lines(*, cert: x509.Certificate, position: str = "") -> list[str]:
         f"Владелец: {owner_name(cert)}",
     ]
     if position:
-        lines.append(position)
+        lines.append(Truncator(" ".join(position.split())).chars(STAMP_POSITION_CHARS))
     lines.append(f"Действителен: с {valid_from:%d.%m.%Y} по {valid_until:%d.%m.%Y}")
     return lines
 

@@ -456,3 +456,17 @@ def test_a_certificate_for_a_long_russian_name_keeps_the_name_whole(db):
     cert = pki.cert_load(row.certificate_pem)
     assert pki.owner_name(cert) == "Константинопольская Александра Владиславовна"
     assert len(pki.common_name(cert).encode()) <= 64
+
+
+def test_a_long_position_takes_one_line_of_the_signature_mark(db):
+    """A signer without a position signs an agreement in the role "<party>: <full name>": the
+    mark shrinks to its longest line, so that line is cut, and the others stay readable."""
+    from documents import pki
+    from documents.services import signer_certificate_issue
+
+    row = signer_certificate_issue(user=UserFactory())
+    cert = pki.cert_load(row.certificate_pem)
+    lines = pki.stamp_lines(cert=cert, position=f"Сетевая площадка: {LONG_SCHOOL}")
+    assert lines[3].startswith("Сетевая площадка: Муниципальное автономное")
+    assert lines[3].endswith("…") and len(lines[3]) == pki.STAMP_POSITION_CHARS
+    assert pki.stamp_lines(cert=cert, position="Директор")[3] == "Директор"
