@@ -38,7 +38,16 @@ class LineField(models.TextField):
         return validators
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"widget": forms.TextInput, **kwargs})
+        # The admin asks every TextField for a textarea; a line keeps its one-line input there
+        # too, so no line break gets into a name (it would break an e-mail's subject).
+        from django.contrib.admin import widgets as admin_widgets
+
+        widget = kwargs.get("widget")
+        if widget is admin_widgets.AdminTextareaWidget:
+            kwargs["widget"] = admin_widgets.AdminTextInputWidget
+        elif widget is None or widget is forms.Textarea:
+            kwargs["widget"] = forms.TextInput
+        return super().formfield(**kwargs)
 
 
 def length_check(**fields: tuple[str, int]) -> None:

@@ -392,6 +392,15 @@ def test_an_organisation_name_over_its_limit_is_refused_by_its_form(db):
     assert "не более 510 символов" in form.errors["short_name"][0]
     assert "address" not in form.errors
     assert form.fields["name"].widget.input_type == "text"  # one line, however long
+    # The admin's form too: a line break in a name would break the e-mails that quote it.
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    admin_form = admin.site._registry[Organisation].get_form(request)
+    assert admin_form.base_fields["name"].widget.input_type == "text"
+    assert admin_form.base_fields["name"].max_length == limits.ORGANISATION_NAME
 
 
 def test_council_texts_over_their_limit_are_refused_not_cut(program, secretary):
