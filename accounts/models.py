@@ -4,10 +4,13 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
+from core.limits import LineField
+
 
 class User(AbstractUser):
     middle_name = models.CharField(_("patronymic"), max_length=150, blank=True)
-    position = models.CharField(_("position"), max_length=255, blank=True)
+    position = LineField(_("position"), max_length=limits.LINE, blank=True)
 
     class Meta:
         verbose_name = _("user")

@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
+from core.limits import LineField
 from core.models import TimeStamped
 
 
@@ -44,7 +46,9 @@ class Document(TimeStamped):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.ATTACHMENT)
-    title = models.CharField(_("title"), max_length=255)
+    # Composed by the code (a duty, a protocol, an order naming its schools) or typed with an
+    # upload (the form limits that); an upload without a title takes the file's name.
+    title = LineField(_("title"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -114,8 +118,27 @@ class Document(TimeStamped):
         return self.versions.filter(role=Version.Role.EDITABLE).order_by("-number").first()
 
 
+# File systems allow 255 bytes per file name, and a Cyrillic letter takes two: a stored name is
+# cut to this many bytes, leaving room for the suffix the storage adds to keep names unique.
+STORED_NAME_BYTES = 200
+
+
+def stored_file_name(name: str) -> str:
+    """The upload's name as it is kept on disk: whole if it fits, else cut to
+    STORED_NAME_BYTES of UTF-8 with its extension kept. People get the original name
+    (`Version.original_name`) when they download, so only the disk sees the cut."""
+    if len(name.encode()) <= STORED_NAME_BYTES:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension.encode()) > 16:
+        stem, extension = name, ""
+    suffix = f".{extension}" if extension else ""
+    budget = STORED_NAME_BYTES - len(suffix.encode())
+    return stem.encode()[:budget].decode("utf-8", "ignore") + suffix
+
+
 def _version_path(instance, filename):
-    return f"documents/{instance.document_id}/{instance.number}/{filename}"
+    return f"documents/{instance.document_id}/{instance.number}/{stored_file_name(filename)}"
 
 
 class Version(models.Model):
@@ -130,7 +153,7 @@ class Version(models.Model):
     number = models.PositiveIntegerField(_("version"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ORIGINAL)
     file = models.FileField(_("file"), upload_to=_version_path, max_length=500)
-    original_name = models.CharField(_("file name"), max_length=255)
+    original_name = LineField(_("file name"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("size, bytes"))
     content_type = models.CharField(_("MIME type"), max_length=100)
@@ -176,7 +199,7 @@ class Journal(TimeStamped):
 
     code = models.CharField(_("journal code"), max_length=32)
     scope = models.CharField(_("scope"), max_length=64, blank=True, help_text=_("Programme code."))
-    title = models.CharField(_("title"), max_length=255, blank=True)
+    title = LineField(_("title"), max_length=limits.LINE, blank=True)
     prefix = models.CharField(_("prefix"), max_length=32, blank=True)
     suffix = models.CharField(_("suffix"), max_length=32, blank=True)
     pattern = models.CharField(
@@ -206,6 +229,19 @@ class Journal(TimeStamped):
 
     def clean(self):
         validate_pattern(self.pattern)
+        # The longest number the format can give (the sequence is a positive integer) must fit
+        # the document's registration number, or every registration in it would fail.
+        longest = len(self.format_number(sequence=2_147_483_647, year=2000))
+        limit = Document._meta.get_field("reg_number").max_length
+        if longest > limit:
+            raise ValidationError(
+                _(
+                    "Numbers in this format may reach %(length)s characters, and a registration "
+                    "number holds %(limit)s: shorten the prefix, the suffix or the digits of "
+                    "the sequence."
+                )
+                % {"length": longest, "limit": limit}
+            )
 
     def format_number(self, *, sequence: int, year: int) -> str:
         seq = str(sequence).zfill(self.padding) if self.padding else str(sequence)
@@ -300,7 +336,7 @@ class RenderRequest(models.Model):
 class CertificateAuthority(TimeStamped):
     """The project's own CA for the embedded default; its key is stored encrypted."""
 
-    name = models.CharField(_("name"), max_length=255)
+    name = LineField(_("name"), max_length=limits.LINE)
     certificate_pem = models.TextField(_("certificate"))
     key_encrypted = models.BinaryField(editable=False)
     next_serial_hint = models.PositiveIntegerField(default=0, editable=False)
@@ -327,8 +363,10 @@ class SignerCertificate(TimeStamped):
         verbose_name=_("signer"),
     )
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
-    subject = models.CharField(_("subject"), max_length=500)
-    issuer = models.CharField(_("issuer"), max_length=500)
+    # Distinguished names as the certificate has them (a qualified certificate carries the
+    # organisation's full name, its address, its ОГРН...): stored whole.
+    subject = LineField(_("subject"))
+    issuer = LineField(_("issuer"))
     serial = models.CharField(_("serial number"), max_length=80)
     fingerprint = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
     not_before = models.DateTimeField(_("valid from"))
@@ -337,7 +375,7 @@ class SignerCertificate(TimeStamped):
     chain_pem = models.TextField(_("intermediate certificates"), blank=True)
     key_encrypted = models.BinaryField(editable=False)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_reason = models.CharField(_("reason of revocation"), max_length=255, blank=True)
+    revoked_reason = models.TextField(_("reason of revocation"), blank=True)
 
     class Meta:
         verbose_name = _("signer certificate")
@@ -358,7 +396,9 @@ class Signatory(models.Model):
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="signatories")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(_("role"), max_length=100, blank=True)
+    # The role the signer signs in, composed by the caller ("<party>: <full name of the
+    # organisation>" on an agreement): no limit, or a grant job fails on a long name.
+    role = LineField(_("role"), blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -24,6 +24,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from django.utils.text import Truncator
 
 KEY_SIZE = 3072
 CA_YEARS = 10
@@ -80,11 +81,26 @@ def fingerprint(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex()
 
 
-def _name(common_name: str, organisation: str) -> x509.Name:
+def _utf8_cut(value: str, limit: int) -> str:
+    """At most `limit` bytes of UTF-8, cut between letters."""
+    return value.encode()[:limit].decode("utf-8", "ignore").strip()
+
+
+def _name(
+    common_name: str, organisation: str, *, surname: str = "", given_names: str = ""
+) -> x509.Name:
+    """RFC 5280 bounds a common name and an organisation to 64 characters, and cryptography
+    counts the common name's in bytes of UTF-8 (a Cyrillic letter takes two), so a Russian
+    name of 33 letters and more is cut there; the surname and the given names (name and
+    patronymic) carry it whole, and `owner_name` prints those."""
     parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "RU")]
     if organisation:
         parts.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64]))
-    parts.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]))
+    if surname:
+        parts.append(x509.NameAttribute(NameOID.SURNAME, surname))
+    if given_names:
+        parts.append(x509.NameAttribute(NameOID.GIVEN_NAME, given_names))
+    parts.append(x509.NameAttribute(NameOID.COMMON_NAME, _utf8_cut(common_name, 64)))
     return x509.Name(parts)
 
 
@@ -125,13 +141,21 @@ def ca_create(*, name: str, now: datetime.datetime):
 
 
 def signer_issue(
-    *, ca_key, ca_cert: x509.Certificate, common_name: str, organisation: str, email: str, now
+    *,
+    ca_key,
+    ca_cert: x509.Certificate,
+    common_name: str,
+    organisation: str,
+    email: str,
+    now,
+    surname: str = "",
+    given_names: str = "",
 ):
     """An end-entity certificate for signing documents (non-repudiation, document signing)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
     builder = (
         x509.CertificateBuilder()
-        .subject_name(_name(common_name, organisation))
+        .subject_name(_name(common_name, organisation, surname=surname, given_names=given_names))
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -250,6 +274,9 @@ STAMP_COLUMNS = 2
 STAMP_COLOR = (0.1, 0.2, 0.55)
 # Drawn at this size, then scaled down to the frame as a whole (about 6.5-7.5 pt on the page).
 STAMP_FONT_SIZE = 10
+# The position (or the role signed in, which may name a whole organisation) takes one line of
+# the mark, cut with "…": a longer line would shrink every line of the mark to nothing.
+STAMP_POSITION_CHARS = 60
 
 
 def _fontconfig_file(family: str) -> str:
@@ -318,7 +345,7 @@ def stamp_lines(*, cert: x509.Certificate, position: str = "") -> list[str]:
         f"Владелец: {owner_name(cert)}",
     ]
     if position:
-        lines.append(position)
+        lines.append(Truncator(" ".join(position.split())).chars(STAMP_POSITION_CHARS))
     lines.append(f"Действителен: с {valid_from:%d.%m.%Y} по {valid_until:%d.%m.%Y}")
     return lines
 

@@ -158,7 +158,7 @@ def _version_add(
         number=last + 1,
         role=role,
         file=uploaded,
-        original_name=uploaded.name[:255],
+        original_name=uploaded.name,
         sha256=_sha256_file(uploaded),
         size=uploaded.size,
         content_type=mime,
@@ -523,8 +523,8 @@ def _signer_row(*, user, source, cert, key, chain) -> SignerCertificate:
     return SignerCertificate.objects.create(
         user=user,
         source=source,
-        subject=pki.subject_text(cert)[:500],
-        issuer=cert.issuer.rfc4514_string()[:500],
+        subject=pki.subject_text(cert),
+        issuer=cert.issuer.rfc4514_string(),
         serial=format(cert.serial_number, "x"),
         fingerprint=pki.fingerprint(cert),
         not_before=cert.not_valid_before_utc,
@@ -547,6 +547,8 @@ def signer_certificate_issue(*, user, organisation: str = "", actor=None) -> Sig
         organisation=organisation,
         email=user.email,
         now=_now(),
+        surname=user.last_name,
+        given_names=" ".join(n for n in (user.first_name, getattr(user, "middle_name", "")) if n),
     )
     row = _signer_row(
         user=user,
@@ -580,6 +582,18 @@ def signer_certificate_import(
         raise ValidationError(_("The certificate has expired."), code="expired")
     if SignerCertificate.objects.filter(fingerprint=pki.fingerprint(cert)).exists():
         raise ValidationError(_("This certificate is already imported."), code="duplicate")
+    if (
+        len(format(cert.serial_number, "x"))
+        > SignerCertificate._meta.get_field("serial").max_length
+    ):
+        # RFC 5280 allows 20 bytes (40 hex digits); the column holds twice that.
+        raise ValidationError(
+            _(
+                "The certificate's serial number is longer than the standard allows; ask its "
+                "issuer for a conforming certificate."
+            ),
+            code="bad_serial",
+        )
     row = _signer_row(
         user=user, source=SignerCertificate.Source.PKCS12, cert=cert, key=key, chain=extra
     )
@@ -600,7 +614,7 @@ def signer_certificate_revoke(
     row = SignerCertificate.objects.select_for_update().get(pk=certificate.pk)
     if row.revoked_at is None:
         row.revoked_at = _now()
-        row.revoked_reason = reason[:255]
+        row.revoked_reason = reason
         row.save(update_fields=["revoked_at", "revoked_reason", "updated_at"])
         audit_record(
             actor=actor,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.limits import LineField
 from core.models import TimeStamped
 
 
@@ -52,7 +53,8 @@ class Notification(TimeStamped):
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
-    subject = models.CharField(_("subject"), max_length=255)
+    # Composed from names and titles (an agreement, a school, a meeting): never cut.
+    subject = LineField(_("subject"))
     body_text = models.TextField(_("text"), blank=True)
     body_html = models.TextField(_("HTML"), blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)

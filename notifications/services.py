@@ -69,7 +69,7 @@ def notify(
     now = timezone.now()
     rows = []
     with translation.override("ru"):
-        subject = str(subject)[:255]
+        subject = str(subject)
         shared = {
             **context,
             "subject": subject,

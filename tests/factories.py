@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import User
+from core import limits
 from workflows import roles
 from workflows.councils.models import Council, CouncilMember
 from workflows.models import (
@@ -15,6 +16,25 @@ from workflows.models import (
     PlannedEvent,
     Program,
 )
+
+# Real texts are long. `longest=True` on a factory fills every text a person types with real
+# Russian words up to its limit (tests/integration/test_long_texts.py walks a case with them).
+WORDS = (
+    "методическое сопровождение молодых педагогов муниципальной сети образовательных "
+    "учреждений города Томска Томской области в рамках наставничества и сетевого "
+    "взаимодействия с углублённым изучением отдельных предметов"
+).split()
+PERSON_NAME = 150  # first, last and middle name (Django's User and ours)
+
+
+def russian_text(length: int, start: str = "") -> str:
+    """Exactly `length` characters: `start`, then Russian words, ending on a letter."""
+    text, n = start, 0
+    while len(text) < length:
+        text = f"{text} {WORDS[n % len(WORDS)]}" if text else WORDS[0]
+        n += 1
+    text = text[:length]
+    return text if not text.endswith(" ") else text[:-1] + "я"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -28,6 +48,20 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name", locale="ru_RU")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("pass12345")
+
+    class Params:
+        longest = factory.Trait(
+            last_name=factory.LazyFunction(
+                lambda: russian_text(PERSON_NAME, "Константинопольская")
+            ),
+            first_name=factory.LazyFunction(lambda: russian_text(PERSON_NAME, "Александра")),
+            middle_name=factory.LazyFunction(lambda: russian_text(PERSON_NAME, "Владиславовна")),
+            position=factory.LazyFunction(
+                lambda: russian_text(
+                    limits.LINE, "Заместитель директора по научно-методической работе"
+                )
+            ),
+        )
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
@@ -51,15 +85,46 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     status_term_years = 3
     registration_prefix = "ЗСП"
 
+    class Params:
+        longest = factory.Trait(
+            title=russian_text(limits.LINE, "Муниципальная сеть города Томска"),
+            council_name=russian_text(limits.LINE, "Координационный совет"),
+            authority_name=russian_text(limits.LINE, "Департамент образования администрации"),
+            status_name=russian_text(limits.LINE, "Статус сетевой площадки «Молодой специалист»"),
+            document_place=russian_text(limits.LINE, "г. Томск"),
+        )
+
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
 
+    # The official full name, as long as real ones are (it passed a varchar(100) once).
     name = factory.Sequence(
-        lambda n: f"Муниципальное автономное общеобразовательное учреждение СОШ № {n + 1}"
+        lambda n: (
+            "Муниципальное автономное общеобразовательное учреждение средняя "
+            f"общеобразовательная школа № {n + 1} г. Томска"
+        )
     )
     short_name = factory.Sequence(lambda n: f"МАОУ СОШ № {n + 1}")
+
+    class Params:
+        longest = factory.Trait(
+            name=factory.Sequence(
+                lambda n: russian_text(
+                    limits.ORGANISATION_NAME,
+                    "Муниципальное автономное общеобразовательное учреждение «Средняя "
+                    f"общеобразовательная школа № {n + 1} имени Героя Советского Союза Николая "
+                    "Фёдоровича Ватутина» муниципального образования «Город Томск»",
+                )
+            ),
+            short_name=factory.Sequence(
+                lambda n: russian_text(limits.ORGANISATION_SHORT_NAME, f"МАОУ СОШ № {n + 1}")
+            ),
+            address=factory.LazyFunction(
+                lambda: russian_text(limits.LINE, "634050, Томская обл., г. Томск, ул. Киевская")
+            ),
+        )
 
 
 class CoordinatorFactory(UserFactory):
@@ -94,15 +159,35 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     responsible_email = "school@example.org"
     partners = "ТГПУ"
 
+    class Params:
+        longest = factory.Trait(
+            topic=russian_text(limits.LINE, "Наставничество как ресурс адаптации"),
+            goals=russian_text(20_000, "Профессиональное развитие молодых учителей"),
+            tasks=russian_text(20_000, "Организовать сетевые семинары и мастер-классы"),
+            expected_results=russian_text(20_000, "Рост профессиональной компетентности"),
+            responsible_name=russian_text(limits.LINE, "Иванова Мария Петровна"),
+            responsible_position=russian_text(limits.LINE, "Заместитель директора"),
+            responsible_phone=russian_text(64, "+7 3822 00-00-00, доб."),
+            partners="\n".join(
+                russian_text(limits.ORGANISATION_NAME, f"{n} Томский государственный университет")
+                for n in (1, 2)
+            ),
+            events__longest=True,
+        )
+
     @factory.post_generation
     def events(self, create, extracted, **kwargs):
-        """One planned event per year unless events=[...] (a list of year indexes) is given."""
+        """One planned event per year unless events=[...] (a list of year indexes) is given;
+        with `longest`, every text of each event at its limit."""
         if not create:
             return
         for year in extracted if extracted is not None else (1, 2, 3):
-            PlannedEvent.objects.create(
-                application=self, year_index=year, title=f"Семинар, год {year}", timing="октябрь"
-            )
+            texts = {"title": f"Семинар, год {year}", "timing": "октябрь", "audience": ""}
+            if kwargs.get("longest"):
+                texts = {
+                    k: russian_text(limits.LINE, v or "Молодые педагоги") for k, v in texts.items()
+                }
+            PlannedEvent.objects.create(application=self, year_index=year, **texts)
 
 
 class CouncilFactory(factory.django.DjangoModelFactory):
@@ -115,6 +200,12 @@ class CouncilFactory(factory.django.DjangoModelFactory):
     program = factory.SubFactory(ProgramFactory)
     name = "Координационный совет"
     default_place = "МАУ ИМЦ, ул. Киевская, 89"
+
+    class Params:
+        longest = factory.Trait(
+            name=russian_text(limits.LINE, "Координационный совет муниципальной сети"),
+            default_place=russian_text(limits.LINE, "МАУ ИМЦ, ул. Киевская, 89, актовый зал"),
+        )
 
 
 class CouncilMemberFactory(factory.django.DjangoModelFactory):

@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import LINE
+
 from .models import Application, PlannedEvent
 
 
@@ -75,7 +77,7 @@ PlannedEventFormSet = forms.inlineformset_factory(
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
-    title = forms.CharField(label=_("Title"), max_length=255, required=False)
+    title = forms.CharField(label=_("Title"), max_length=LINE, required=False)
 
 
 # --- Step decisions -------------------------------------------------------------------

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from viewflow.workflow.models import Process
 
+from core import limits
+from core.limits import LineField
 from core.models import TimeStamped
 
 
@@ -13,10 +15,10 @@ class Program(TimeStamped):
     """One regime (e.g. Tomsk network platforms) with its rules."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
-    title = models.CharField(_("title"), max_length=500)
-    council_name = models.CharField(_("council"), max_length=255)
-    authority_name = models.CharField(_("approving authority"), max_length=255)
-    status_name = models.CharField(_("status granted"), max_length=255)
+    title = LineField(_("title"), max_length=limits.LINE)
+    council_name = LineField(_("council"), max_length=limits.LINE)
+    authority_name = LineField(_("approving authority"), max_length=limits.LINE)
+    status_name = LineField(_("status granted"), max_length=limits.LINE)
     status_term_years = models.PositiveSmallIntegerField(
         _("status term, academic years"), default=3
     )
@@ -24,9 +26,9 @@ class Program(TimeStamped):
         _("month the academic year starts"), default=9
     )
     registration_prefix = models.CharField(_("registration number prefix"), max_length=16)
-    document_place = models.CharField(
+    document_place = LineField(
         _("place of issue of documents"),
-        max_length=100,
+        max_length=limits.LINE,
         blank=True,
         help_text=_("Printed on the programme's documents, e.g. “г. Томск”."),
     )
@@ -52,9 +54,9 @@ class Program(TimeStamped):
 
 
 class Organisation(TimeStamped):
-    name = models.CharField(_("full name"), max_length=500)
-    short_name = models.CharField(_("short name"), max_length=255)
-    address = models.CharField(_("address"), max_length=500, blank=True)
+    name = LineField(_("full name"), max_length=limits.ORGANISATION_NAME)
+    short_name = LineField(_("short name"), max_length=limits.ORGANISATION_SHORT_NAME)
+    address = LineField(_("address"), max_length=limits.LINE, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="OrganisationMembership", related_name="organisations"
     )
@@ -136,15 +138,15 @@ class Application(TimeStamped):
     state = models.CharField(
         _("state"), max_length=32, choices=State.choices, default=State.DRAFT, db_index=True
     )
-    topic = models.CharField(_("topic of the platform"), max_length=500, blank=True)
+    topic = LineField(_("topic of the platform"), max_length=limits.LINE, blank=True)
     direction = models.CharField(
         _("direction"), max_length=32, choices=Direction.choices, blank=True
     )
     goals = models.TextField(_("goals"), blank=True)
     tasks = models.TextField(_("tasks"), blank=True)
     expected_results = models.TextField(_("expected results"), blank=True)
-    responsible_name = models.CharField(_("responsible person"), max_length=255, blank=True)
-    responsible_position = models.CharField(_("position"), max_length=255, blank=True)
+    responsible_name = LineField(_("responsible person"), max_length=limits.LINE, blank=True)
+    responsible_position = LineField(_("position"), max_length=limits.LINE, blank=True)
     responsible_phone = models.CharField(_("phone"), max_length=64, blank=True)
     responsible_email = models.EmailField(_("e-mail"), blank=True)
     partners = models.TextField(
@@ -212,11 +214,11 @@ class PlannedEvent(TimeStamped):
         Application, on_delete=models.CASCADE, related_name="planned_events"
     )
     year_index = models.PositiveSmallIntegerField(_("academic year of the status (1–3)"))
-    title = models.CharField(_("event"), max_length=500)
-    timing = models.CharField(
-        _("when"), max_length=100, help_text=_("e.g. “October” or “15.03.2027”")
+    title = LineField(_("event"), max_length=limits.LINE)
+    timing = LineField(
+        _("when"), max_length=limits.LINE, help_text=_("e.g. “October” or “15.03.2027”")
     )
-    audience = models.CharField(_("participants"), max_length=255, blank=True)
+    audience = LineField(_("participants"), max_length=limits.LINE, blank=True)
 
     class Meta:
         verbose_name = _("planned event")
@@ -331,7 +333,8 @@ class Status(TimeStamped):
     order = models.ForeignKey(
         Order, on_delete=models.PROTECT, related_name="statuses", verbose_name=_("order")
     )
-    topic = models.CharField(_("topic"), max_length=500)
+    # The application's topic, copied when the status is granted.
+    topic = LineField(_("topic"), max_length=limits.LINE)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.limits import LINE
 from core.urls import absolute_url
 from workflows import selectors
 from workflows.forms import STEP_FORMS, ApplicationForm, PlannedEventForm
@@ -167,7 +168,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="PDF, DOCX, XLSX, ODT, DOC, PNG or JPEG; checked by content."
     )
-    title = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=LINE)
 
 
 # The decision body of each step, e.g. "council" → component CouncilDecision.

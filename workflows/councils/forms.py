@@ -1,8 +1,10 @@
 """Forms shared by the council's pages and its API, so both validate input the same way."""
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import LINE
 from workflows.forms import DateInput
 
 from .models import Meeting, Vote
@@ -10,7 +12,7 @@ from .models import Meeting, Vote
 
 class MeetingForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
-    place = forms.CharField(label=_("Place"), max_length=255, required=False)
+    place = forms.CharField(label=_("Place"), max_length=LINE, required=False)
     format = forms.ChoiceField(
         label=_("Format"),
         choices=Meeting.Format.choices,
@@ -23,7 +25,7 @@ class RescheduleForm(forms.Form):
     """A planned meeting's new date; an empty place or format keeps the current one."""
 
     date = forms.DateField(label=_("New date"), widget=DateInput)
-    place = forms.CharField(label=_("Place"), max_length=255, required=False)
+    place = forms.CharField(label=_("Place"), max_length=LINE, required=False)
     format = forms.ChoiceField(
         label=_("Format"),
         choices=[("", _("unchanged")), *Meeting.Format.choices],
@@ -46,7 +48,7 @@ class CancelMeetingForm(forms.Form):
 
 class FreeItemForm(forms.Form):
     title = forms.CharField(
-        label=_("Question"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Question"), max_length=LINE, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -88,13 +90,25 @@ class AttendanceForm(forms.Form):
             (s.pk, f"{s.user.get_full_name()} ({s.get_role_display().lower()})") for s in seats
         ]
 
-    def cleaned_guests(self) -> list[dict]:
+    @staticmethod
+    def _lines(text: str) -> list[dict]:
         guests = []
-        for line in self.cleaned_data.get("guests", "").splitlines():
+        for line in text.splitlines():
             if line.strip():
                 name, _sep, position = line.partition(",")
                 guests.append({"name": name.strip(), "position": position.strip()})
         return guests
+
+    def clean_guests(self) -> str:
+        text = self.cleaned_data.get("guests", "")
+        limit = MaxLengthValidator(LINE)
+        for guest in self._lines(text):
+            limit(guest["name"])
+            limit(guest["position"])
+        return text
+
+    def cleaned_guests(self) -> list[dict]:
+        return self._lines(self.cleaned_data.get("guests", ""))
 
 
 class VoteForm(forms.Form):
@@ -114,7 +128,7 @@ class PaperTallyForm(forms.Form):
 
 class RecusalForm(forms.Form):
     member = forms.IntegerField(label=_("Member"), min_value=1)
-    reason = forms.CharField(label=_("Reason"), max_length=500)
+    reason = forms.CharField(label=_("Reason"), max_length=LINE)
 
 
 class ItemCloseForm(forms.Form):

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core import limits
+from core.limits import LineField
 from core.models import TimeStamped
 
 
@@ -35,7 +37,7 @@ class Council(TimeStamped):
         related_name="council",
         verbose_name=_("programme"),
     )
-    name = models.CharField(_("name"), max_length=255)
+    name = LineField(_("name"), max_length=limits.LINE)
     quorum_rule = models.CharField(
         _("quorum"), max_length=32, choices=QuorumRule.choices, default=QuorumRule.MORE_THAN_HALF
     )
@@ -53,7 +55,7 @@ class Council(TimeStamped):
         default=0,
         help_text=_("0: no minimum. The Klin workshop requires at least 3."),
     )
-    default_place = models.CharField(_("usual place of meetings"), max_length=255, blank=True)
+    default_place = LineField(_("usual place of meetings"), max_length=limits.LINE, blank=True)
 
     class Meta:
         verbose_name = _("council")
@@ -129,7 +131,7 @@ class Meeting(TimeStamped):
     year = models.PositiveSmallIntegerField(_("year"), editable=False)
     number = models.PositiveIntegerField(_("number"))
     date = models.DateField(_("date"))
-    place = models.CharField(_("place"), max_length=255, blank=True)
+    place = LineField(_("place"), max_length=limits.LINE, blank=True)
     format = models.CharField(
         _("format"), max_length=16, choices=Format.choices, default=Format.IN_PERSON
     )
@@ -175,8 +177,8 @@ class Attendance(TimeStamped):
     member = models.ForeignKey(
         CouncilMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    guest_name = models.CharField(_("invited guest"), max_length=255, blank=True)
-    guest_position = models.CharField(_("position"), max_length=255, blank=True)
+    guest_name = LineField(_("invited guest"), max_length=limits.LINE, blank=True)
+    guest_position = LineField(_("position"), max_length=limits.LINE, blank=True)
 
     class Meta:
         verbose_name = _("attendance")
@@ -231,7 +233,9 @@ class AgendaItem(TimeStamped):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     number = models.PositiveSmallIntegerField(_("number"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    title = models.CharField(_("question"), max_length=500)
+    # A free question as the secretary typed it, or a case's title composed by its subject
+    # (the school's name, the topic...): no limit here, the forms limit what is typed.
+    title = LineField(_("question"))
     subject_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -310,7 +314,8 @@ class Recusal(TimeStamped):
 
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="recusals")
     member = models.ForeignKey(CouncilMember, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(_("reason"), max_length=500)
+    # Typed by the secretary, or composed with the applicant's name for an automatic one.
+    reason = LineField(_("reason"))
 
     class Meta:
         verbose_name = _("recusal")

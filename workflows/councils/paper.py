@@ -127,7 +127,7 @@ def protocol_issue(*, protocol: Protocol, actor) -> Document:
     meeting = protocol.meeting
     program = meeting.council.program
     document = documents.document_draft(
-        kind=Document.Kind.PROTOCOL, title=str(protocol)[:255], author=actor
+        kind=Document.Kind.PROTOCOL, title=str(protocol), author=actor
     )
     documents.document_link(document=document, obj=meeting)
     documents.journal_register(
@@ -170,7 +170,7 @@ def extract_issue(*, extract: Extract, case, actor, owner_org_id: int | None = N
     program = extract.protocol.meeting.council.program
     document = documents.document_draft(
         kind=Document.Kind.PROTOCOL_EXTRACT,
-        title=str(extract)[:255],
+        title=str(extract),
         author=actor,
         owner_org_id=owner_org_id,
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from core.limits import LINE, length_check
 from workflows import notify as wf_notify
 from workflows.errors import ConflictError, NotAllowed
 from workflows.models import Application, Organisation
@@ -85,6 +86,7 @@ def meeting_create(*, council_id: int, user, date, place: str = "", format: str 
     _require_secretary(council, user)
     if format and format not in Meeting.Format.values:
         raise ValidationError({"format": [_("Choose in person or remote.")]})
+    length_check(place=(place, LINE))
     last = council.meetings.filter(year=date.year).aggregate(n=Max("number"))["n"] or 0
     meeting = Meeting.objects.create(
         council=council,
@@ -133,11 +135,12 @@ def agenda_item_add(
         title = title.strip()
         if not title:
             raise ValidationError({"title": [_("Write the question to put on the agenda.")]})
+        length_check(title=(title, LINE))
         item = AgendaItem.objects.create(
             meeting=meeting,
             number=_next_item_number(meeting),
             kind=AgendaItem.Kind.FREE,
-            title=title[:500],
+            title=title,
         )
     audit_record(
         actor=user,
@@ -166,7 +169,7 @@ def _case_item_add(meeting: Meeting, *, user, label: str, pk) -> AgendaItem:
         meeting=meeting,
         number=_next_item_number(meeting),
         kind=entry.kind,
-        title=entry.title(obj)[:500],
+        title=entry.title(obj),
         subject_type=ContentType.objects.get_for_model(entry.model),
         subject_id=obj.pk,
     )
@@ -266,10 +269,11 @@ def meeting_reschedule(
         )
     if format and format not in Meeting.Format.values:
         raise ValidationError({"format": [_("Choose in person or remote.")]})
+    length_check(place=(place, LINE))
     before = _meeting_state(meeting)
     previous_date = meeting.date
     meeting.date = date
-    meeting.place = place.strip()[:255] or meeting.place
+    meeting.place = place.strip() or meeting.place
     meeting.format = format or meeting.format
     after = _meeting_state(meeting)
     if after == before:
@@ -359,7 +363,10 @@ def attendance_record(
         name = str(guest.get("name", "")).strip()
         if not name:
             raise ValidationError({"guests": [_("Give the name of each invited guest.")]})
-        cleaned_guests.append((name[:255], str(guest.get("position", "")).strip()[:255]))
+        position = str(guest.get("position", "")).strip()
+        length_check(guests=(name, LINE))
+        length_check(guests=(position, LINE))
+        cleaned_guests.append((name, position))
     meeting.attendance.all().delete()
     Attendance.objects.bulk_create(
         [Attendance(meeting=meeting, member=seats[pk]) for pk in dict.fromkeys(member_ids)]
@@ -440,7 +447,7 @@ def _recuse_applicants(item: AgendaItem, *, actor) -> None:
     )
     reason = _("Acts for the applicant organisation (%(org)s).") % {"org": organisation}
     for seat in conflicted:
-        Recusal.objects.get_or_create(item=item, member=seat, defaults={"reason": reason[:500]})
+        Recusal.objects.get_or_create(item=item, member=seat, defaults={"reason": reason})
         audit_record(
             actor=actor,
             action="meeting.recusal",
@@ -517,8 +524,9 @@ def item_recuse(*, item_id: int, user, member_id: int, reason: str) -> Recusal:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why the member does not vote.")]})
+    length_check(reason=(reason, LINE))
     recusal, created = Recusal.objects.get_or_create(
-        item=item, member=seat, defaults={"reason": reason[:500]}
+        item=item, member=seat, defaults={"reason": reason}
     )
     if not created:
         raise ConflictError(_("This member is already marked as not voting on this question."))

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import LINE, ORGANISATION_NAME
 from workflows.forms import DateInput
 
 from .models import Submission, SubmissionEvent
@@ -128,11 +129,13 @@ class PartnerAddForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisation in Docket"), queryset=None, required=False
     )
-    name = forms.CharField(label=_("or an outside organisation"), max_length=500, required=False)
-    signer_name = forms.CharField(
-        label=_("Who signs for it on paper"), max_length=255, required=False
+    name = forms.CharField(
+        label=_("or an outside organisation"), max_length=ORGANISATION_NAME, required=False
     )
-    signer_position = forms.CharField(label=_("Position"), max_length=255, required=False)
+    signer_name = forms.CharField(
+        label=_("Who signs for it on paper"), max_length=LINE, required=False
+    )
+    signer_position = forms.CharField(label=_("Position"), max_length=LINE, required=False)
 
     def __init__(self, *args, **kwargs):
         from workflows.models import Organisation

@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
+from core.limits import LineField
 from core.models import TimeStamped
 
 
@@ -27,7 +29,7 @@ class CalendarDay(TimeStamped):
 
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    note = models.CharField(_("note"), max_length=255, blank=True)
+    note = LineField(_("note"), max_length=limits.LINE, blank=True)
 
     class Meta:
         verbose_name = _("production calendar day")
@@ -303,8 +305,8 @@ class SubmissionEvent(models.Model):
     """A row of the plan (what, when, for whom) or of the report (plan vs actual)."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
-    title = models.CharField(_("event"), max_length=500)
-    planned = models.CharField(_("planned for"), max_length=100)
+    title = LineField(_("event"), max_length=limits.LINE)
+    planned = LineField(_("planned for"), max_length=limits.LINE)
     held_on = models.DateField(_("held on"), null=True, blank=True)
     participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
     result = models.TextField(_("result"), blank=True)
@@ -473,9 +475,9 @@ class AgreementSettings(TimeStamped):
         related_name="agreement_settings",
         verbose_name=_("programme"),
     )
-    office_name = models.CharField(
+    office_name = LineField(
         _("methodical office"),
-        max_length=500,
+        max_length=limits.ORGANISATION_NAME,
         help_text=_("The party of the agreement, e.g. “МАУ ИМЦ г. Томска”."),
     )
     office_signer = models.ForeignKey(
@@ -487,8 +489,8 @@ class AgreementSettings(TimeStamped):
         verbose_name=_("signs for the office"),
         help_text=_("A methodist with a signing certificate."),
     )
-    office_signer_position = models.CharField(
-        _("position of the office's signer"), max_length=255, blank=True
+    office_signer_position = LineField(
+        _("position of the office's signer"), max_length=limits.LINE, blank=True
     )
 
     class Meta:
@@ -573,7 +575,9 @@ class AgreementParty(models.Model):
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
-    name = models.CharField(_("organisation"), max_length=500)
+    # Copied from the organisation, the office's settings, a partner line of the application
+    # or the methodist's form: any of them may be long, and a grant job writes it.
+    name = LineField(_("organisation"))
     organisation = models.ForeignKey(
         "workflows.Organisation",
         null=True,
@@ -590,8 +594,8 @@ class AgreementParty(models.Model):
         related_name="+",
         verbose_name=_("signs in Docket"),
     )
-    signer_name = models.CharField(_("signer"), max_length=255, blank=True)
-    signer_position = models.CharField(_("signer's position"), max_length=255, blank=True)
+    signer_name = LineField(_("signer"), blank=True)
+    signer_position = LineField(_("signer's position"), blank=True)
     is_new = models.BooleanField(_("joins by this agreement"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
     paper_signed_on = models.DateField(_("signed on paper"), null=True, blank=True)

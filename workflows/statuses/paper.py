@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from core.limits import LINE, ORGANISATION_NAME, length_check
 from core.urls import absolute_url
 from documents import selectors as document_selectors
 from documents import services as documents
@@ -331,6 +332,11 @@ def agreement_partner_add(
     if main.supplements.filter(state=Agreement.State.SIGNING).exists():
         raise ConflictError(_("A supplementary agreement is still being signed; finish it first."))
     name = name.strip()
+    length_check(
+        name=(name, ORGANISATION_NAME),
+        signer_name=(signer_name, LINE),
+        signer_position=(signer_position, LINE),
+    )
     if organisation is None and not name:
         raise ValidationError(
             {"name": [_("Choose an organisation in Docket or name the partner.")]}

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.limits import LINE
 from workflows.api.formfields import FormSerializer, form_serializer, require_mapping
 
 from .. import forms, selectors
@@ -27,7 +28,7 @@ class AgendaItemInputSerializer(FormSerializer):
     application = serializers.IntegerField(required=False)
     subject = serializers.CharField(required=False, max_length=100)
     subject_id = serializers.IntegerField(required=False)
-    title = serializers.CharField(required=False, max_length=500)
+    title = serializers.CharField(required=False, max_length=LINE)
 
     @staticmethod
     def _id(value, field):
@@ -58,8 +59,8 @@ class AgendaItemInputSerializer(FormSerializer):
 
 
 class GuestSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=255)
-    position = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    name = serializers.CharField(max_length=LINE)
+    position = serializers.CharField(max_length=LINE, required=False, allow_blank=True)
 
 
 class AttendanceInputSerializer(serializers.Serializer):
