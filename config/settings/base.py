@@ -305,3 +305,13 @@ DOCUMENTS_STAMP_FONT = env.str("DOCUMENTS_STAMP_FONT", default="")
 DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS = env.int(
     "DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS", default=300
 )
+
+# --- Demo data and public keys (issue 11: ASVS 4.0 level 2) -----------------------------------
+# True only in config/settings/local.py and test.py: there alone `seed_demo` loads its accounts
+# with public passwords and the public keys below may encrypt anything (workflows.demo,
+# documents.pki). Every other settings module is treated as production.
+DOCKET_DEMO_SETTINGS = False
+# Keys committed to this repository (the SECRET_KEY defaults of local.py and test.py). Anyone
+# can read them, so whatever they encrypt (the signers' private keys of a demo database) anyone
+# can decrypt: production refuses them as SECRET_KEY and as DOCUMENTS_KEY_ENCRYPTION_KEY.
+PUBLIC_DEVELOPMENT_KEYS = ("insecure-local-development-key-change-me", "test-only-secret-key")

@@ -248,3 +248,37 @@ def test_redis_url_reaches_redis():
     import redis
 
     assert redis.Redis.from_url(url, socket_connect_timeout=5).ping() is True
+
+
+# --- Issue 11, finding 15: the public development key is refused outside local settings -------
+
+PUBLIC_KEY = "insecure-local-development-key-change-me"
+
+
+def test_the_local_default_key_is_the_public_one_and_says_so(tmp_path):
+    code, values, stderr = load_settings(
+        "local", {}, tmp_path, "SECRET_KEY", "PUBLIC_DEVELOPMENT_KEYS", "DOCKET_DEMO_SETTINGS"
+    )
+    assert code == 0, stderr
+    assert values["SECRET_KEY"] == PUBLIC_KEY
+    assert PUBLIC_KEY in values["PUBLIC_DEVELOPMENT_KEYS"]
+    assert values["DOCKET_DEMO_SETTINGS"] is True
+    source = (SETTINGS_DIR / "local.py").read_text(encoding="utf-8")
+    assert "PUBLIC KEY, FOR A DEMO ONLY" in source
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "DOCUMENTS_KEY_ENCRYPTION_KEY"])
+def test_production_refuses_the_public_development_key(tmp_path, name):
+    """40 characters: the length rule alone let it through."""
+    env = production_env(**{name: PUBLIC_KEY})
+    code, _, stderr = load_settings("production", env, tmp_path, "DEBUG")
+    assert code != 0
+    assert f"{name} is the public development key" in stderr
+
+
+def test_production_is_not_demo_settings(tmp_path):
+    code, values, stderr = load_settings(
+        "production", production_env(), tmp_path, "DOCKET_DEMO_SETTINGS"
+    )
+    assert code == 0, stderr
+    assert values["DOCKET_DEMO_SETTINGS"] is False
