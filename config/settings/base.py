@@ -4,6 +4,7 @@ The embedded default (no servers: SQLite, a filesystem Celery broker, e-mail to 
 you get with no environment at all; production overrides it through variables only.
 """
 
+import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,7 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "django_guid",
     "viewflow",
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: it tells the person why they were signed out.
+    "core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -104,8 +107,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # ASVS 2.1.1, 2.1.2, 2.1.7: 12 characters at least (PASSWORD_MIN_LENGTH), 128 at most,
+    # none of the 20,000 most common passwords; no rules on which characters (2.1.9).
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
 
 LANGUAGE_CODE = "ru"
@@ -202,8 +211,9 @@ NOTIFICATION_STUCK_AFTER_SECONDS = env.int("NOTIFICATION_STUCK_AFTER_SECONDS", d
 
 REST_FRAMEWORK = {
     # Token first: DRF answers 401 with WWW-Authenticate from the first class (403 for Session).
+    # Tokens are knox's: stored as digests, with an expiry (REST_KNOX below, accounts/api.py).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -315,3 +325,20 @@ DOCKET_DEMO_SETTINGS = False
 # can read them, so whatever they encrypt (the signers' private keys of a demo database) anyone
 # can decrypt: production refuses them as SECRET_KEY and as DOCUMENTS_KEY_ENCRYPTION_KEY.
 PUBLIC_DEVELOPMENT_KEYS = ("insecure-local-development-key-change-me", "test-only-secret-key")
+
+# --- Sessions and API tokens (issue 11: ASVS 4.0 level 2, V3) ---------------------------------
+# A session ends SESSION_COOKIE_AGE seconds after signing in, however active (absolute
+# lifetime, ASVS 3.3.1), and after SESSION_IDLE_TIMEOUT seconds without a request (3.3.2);
+# core.middleware.SessionTimeoutMiddleware enforces both. Level 2 asks for at most 12 hours and
+# 30 minutes.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; a token expires
+# API_TOKEN_TTL_HOURS after it was issued, however often it is used; a user holds at most
+# API_TOKENS_PER_USER (a new one revokes the oldest); a password change revokes them all.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=12)),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=10)
