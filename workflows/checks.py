@@ -9,17 +9,24 @@ from django.db.models import Q
 
 @checks.register(checks.Tags.security, deploy=True)
 def demo_passwords_in_use(app_configs, **kwargs):
-    """The accounts seed_demo creates (by username) and every superuser are tried against the
-    demo passwords of the README: a few hashes each, however large the user table. The stored
-    hash is only read (hashers.check_password), so the check never upgrades it in place."""
-    from workflows.demo import KNOWN_DEMO_PASSWORDS
+    """The accounts seed_demo creates (by username) are tried against the password it gave
+    them, every superuser against all the demo passwords of the README: one or two hashes per
+    account, however large the user table (a hash costs about half a second with Django's
+    PBKDF2 at its default work). The stored hash is only read (hashers.check_password), so the
+    check never upgrades it in place."""
+    from workflows.demo import ADMIN_PASSWORD, ADMIN_USERNAME, DEMO_PASSWORD, KNOWN_DEMO_PASSWORDS
     from workflows.management.commands.seed_demo import DEMO_USERNAMES
+
+    def tried(username: str, is_superuser: bool) -> tuple[str, ...]:
+        if is_superuser:
+            return KNOWN_DEMO_PASSWORDS
+        return (ADMIN_PASSWORD,) if username == ADMIN_USERNAME else (DEMO_PASSWORD,)
 
     users = get_user_model().objects.filter(is_active=True)
     try:
         candidates = list(
             users.filter(Q(username__in=DEMO_USERNAMES) | Q(is_superuser=True)).values_list(
-                "username", "password"
+                "username", "is_superuser", "password"
             )
         )
     except DatabaseError:
@@ -27,8 +34,8 @@ def demo_passwords_in_use(app_configs, **kwargs):
         return []
     found = sorted(
         username
-        for username, encoded in candidates
-        if any(check_password(raw, encoded) for raw in KNOWN_DEMO_PASSWORDS)
+        for username, is_superuser, encoded in candidates
+        if any(check_password(raw, encoded) for raw in tried(username, is_superuser))
     )
     if not found:
         return []

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
     "knox",
     "drf_spectacular",
     "django_guid",
+    "drf_spectacular_sidecar",
+    "csp",
     "viewflow",
     "viewflow.workflow",
     "accounts",
@@ -53,6 +56,8 @@ MIDDLEWARE = [
     # And no error page is blank (require_POST's 405).
     "core.middleware.BlankErrorPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Serves collected static files in production without a separate proxy rule.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -227,6 +232,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Applications, review tasks and statuses of municipal education programmes.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our static files (drf-spectacular-sidecar), not a CDN the CSP would block.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"VoteChoiceEnum": "workflows.councils.models.Vote.Choice"},
 }
 
@@ -342,3 +351,27 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
 }
 API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=10)
+
+# --- Content-Security-Policy (issue 11: ASVS 14.4.3), django-csp ------------------------------
+# Everything from our own origin, no inline script or style, no plugins, no framing. Pages keep
+# their behaviour in static files (workflows/static/docket/docket.js). Images may be data: URIs
+# (Swagger UI's icons). CSP_REPORT_ONLY=true sends the same policy as report-only instead, for
+# trying out a change of templates on a live site.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP

@@ -34,6 +34,15 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS only (issue 11: ASVS 9.1.1, 14.4.5). The proxy terminates TLS and says so in
+# X-Forwarded-Proto; a plain-HTTP request is redirected, and browsers remember for a year to
+# use HTTPS alone, on subdomains too. Lower SECURE_HSTS_SECONDS for a first trial (it cannot
+# be taken back from browsers that saw it); SECURE_HSTS_PRELOAD only allows a submission to
+# the browsers' preload list, it submits nothing.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 # Compressed static files served by WhiteNoise (collected at image build time). Not the
 # manifest storage: viewflow ships CSS that references fonts it does not include.
