@@ -16,10 +16,6 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
-    def set_password(self, raw_password):
-        super().set_password(raw_password)
-        self._password_changed = True
-
     def set_unusable_password(self):
         super().set_unusable_password()
         self._password_changed = True
@@ -27,8 +23,11 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         """A new password revokes every API token of the account, whatever changed it (the
         password page, the admin, `changepassword`): a stolen token must not outlive the
-        password the holder changed because of it (ASVS 3.3.3)."""
-        revoke = getattr(self, "_password_changed", False) and not self._state.adding
+        password the holder changed because of it (ASVS 3.3.3). Django keeps a newly set
+        password in `_password` until the save (for the validators' password_changed hook);
+        re-hashing at login with a newer hasher clears it first, and is no change."""
+        changed = self._password is not None or getattr(self, "_password_changed", False)
+        revoke = changed and not self._state.adding
         super().save(*args, **kwargs)
         self._password_changed = False
         if revoke:

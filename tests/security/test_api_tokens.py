@@ -130,3 +130,29 @@ def test_the_admin_lists_tokens_without_them_and_revokes_audited(client, person)
     assert not AuthToken.objects.exists()
     event = AuditEvent.objects.get(action="user.api_token_revoke")
     assert event.actor == root and event.data["reason"] == "admin"
+
+
+def test_rehashing_the_password_at_login_is_no_change_and_keeps_the_tokens(client, settings):
+    """Django re-hashes a password with the preferred hasher when it checks it: the password
+    is the same, so the person's tokens stay."""
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    person = UserFactory(username="api-user")
+    person.password = MD5PasswordHasher().encode(PASSWORD, "fixedsalt")
+    person.save()
+    _, token = AuthToken.objects.create(user=person)
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    assert person.check_password(PASSWORD)
+    person.refresh_from_db()
+    assert person.password.startswith("pbkdf2_sha1$")
+    assert get_applications(client, token).status_code == 200
+
+
+def test_an_unusable_password_revokes_the_tokens_too(client, person):
+    token = login(client).json()["token"]
+    person.set_unusable_password()
+    person.save()
+    assert get_applications(client, token).status_code == 401
