@@ -16,6 +16,25 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self._password_changed = True
+
+    def save(self, *args, **kwargs):
+        """A new password revokes every API token of the account, whatever changed it (the
+        password page, the admin, `changepassword`): a stolen token must not outlive the
+        password the holder changed because of it (ASVS 3.3.3). Django keeps a newly set
+        password in `_password` until the save (for the validators' password_changed hook);
+        re-hashing at login with a newer hasher clears it first, and is no change."""
+        changed = self._password is not None or getattr(self, "_password_changed", False)
+        revoke = changed and not self._state.adding
+        super().save(*args, **kwargs)
+        self._password_changed = False
+        if revoke:
+            from .services import api_tokens_revoke
+
+            api_tokens_revoke(user=self, actor=None, reason="password_change")
+
     def get_full_name(self):
         """Russian order: surname, name, patronymic."""
         parts = [self.last_name, self.first_name, self.middle_name]

@@ -1,7 +1,12 @@
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from core import problems
 
@@ -78,3 +83,52 @@ class BlankErrorPageMiddleware:
         response.content = render_to_string(template, request=request)
         response["Content-Type"] = "text/html; charset=utf-8"
         return response
+
+
+SESSION_STARTED_KEY = "_docket_session_started"
+SESSION_SEEN_KEY = "_docket_session_seen"
+# The last-seen time is written at most this often, so a busy user does not save the session
+# on every request; the idle timeout is therefore exact to within this many seconds.
+SEEN_GRANULARITY_SECONDS = 60
+
+
+class SessionTimeoutMiddleware:
+    """Signs a person out SESSION_IDLE_TIMEOUT seconds after their last request and
+    SESSION_COOKIE_AGE seconds after they signed in, however active (ASVS 3.3.1, 3.3.2).
+
+    Django's SESSION_COOKIE_AGE alone is neither: saving the session moves its expiry on. The
+    sign-in moment is set by the user_logged_in signal (core.apps); a session that has none
+    (it predates this middleware) starts counting now. API requests with a token never reach
+    this: they carry no session.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request) -> None:
+        session, now = request.session, int(time.time())
+        started = session.setdefault(SESSION_STARTED_KEY, now)
+        seen = session.get(SESSION_SEEN_KEY, now)
+        if (
+            now - started >= settings.SESSION_COOKIE_AGE
+            or now - seen >= settings.SESSION_IDLE_TIMEOUT
+        ):
+            logout(request)
+            messages.info(request, _("Your session has ended. Please sign in again."))
+        elif now - seen >= SEEN_GRANULARITY_SECONDS or SESSION_SEEN_KEY not in session:
+            session[SESSION_SEEN_KEY] = now
+
+
+def session_started(sender, request, user, **kwargs) -> None:
+    """user_logged_in: the absolute lifetime counts from here (login() keeps old session data).
+    An API token login (accounts.api) sends the signal too, with no signed-in session: skip."""
+    session = getattr(request, "session", None)
+    if session is not None and session.get("_auth_user_id"):
+        now = int(time.time())
+        session[SESSION_STARTED_KEY] = now
+        session[SESSION_SEEN_KEY] = now

@@ -37,6 +37,13 @@ def _fernet() -> Fernet:
     secret = settings.DOCUMENTS_KEY_ENCRYPTION_KEY or settings.SECRET_KEY
     if not secret:
         raise ImproperlyConfigured("DOCUMENTS_KEY_ENCRYPTION_KEY is not set.")
+    # A key committed to the repository protects nothing: only a demo may use it.
+    if secret in settings.PUBLIC_DEVELOPMENT_KEYS and not settings.DOCKET_DEMO_SETTINGS:
+        raise ImproperlyConfigured(
+            "The signers' private keys would be encrypted with the public development key of "
+            "config/settings/local.py: set DOCUMENTS_KEY_ENCRYPTION_KEY to a random string of "
+            "at least 32 characters."
+        )
     # Any string works: it is stretched to the 32 bytes Fernet needs.
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret.encode()).digest()))
 

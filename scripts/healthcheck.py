@@ -4,7 +4,8 @@
     python scripts/healthcheck.py worker   # this container's Celery worker answers a ping
 
 The web check sends the first ALLOWED_HOSTS name as Host, so Django answers instead of
-refusing an unknown host; the page is the admin login, which needs the database.
+refusing an unknown host, and X-Forwarded-Proto: https as the proxy does, so it is not
+redirected to HTTPS; the page is the admin login, which needs the database.
 """
 
 import os
@@ -19,7 +20,8 @@ WEB_URL = "http://127.0.0.1:8000/admin/login/"
 def check_web() -> bool:
     hosts = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
     host = next((h.lstrip(".") for h in hosts if h != "*"), "localhost")
-    request = urllib.request.Request(WEB_URL, headers={"Host": host})
+    # As the HTTPS proxy would: production redirects plain HTTP (SECURE_SSL_REDIRECT).
+    request = urllib.request.Request(WEB_URL, headers={"Host": host, "X-Forwarded-Proto": "https"})
     try:
         with urllib.request.urlopen(request, timeout=8) as response:
             status = response.status

@@ -4,10 +4,12 @@ The embedded default (no servers: SQLite, a filesystem Celery broker, e-mail to 
 you get with no environment at all; production overrides it through variables only.
 """
 
+import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -30,9 +32,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "django_guid",
+    "drf_spectacular_sidecar",
+    "csp",
     "viewflow",
     "viewflow.workflow",
     "accounts",
@@ -52,6 +56,8 @@ MIDDLEWARE = [
     # And no error page is blank (require_POST's 405).
     "core.middleware.BlankErrorPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Serves collected static files in production without a separate proxy rule.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -60,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: it tells the person why they were signed out.
+    "core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -104,8 +112,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # ASVS 2.1.1, 2.1.2, 2.1.7: 12 characters at least (PASSWORD_MIN_LENGTH), 128 at most,
+    # none of the 20,000 most common passwords; no rules on which characters (2.1.9).
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
 
 LANGUAGE_CODE = "ru"
@@ -202,8 +216,9 @@ NOTIFICATION_STUCK_AFTER_SECONDS = env.int("NOTIFICATION_STUCK_AFTER_SECONDS", d
 
 REST_FRAMEWORK = {
     # Token first: DRF answers 401 with WWW-Authenticate from the first class (403 for Session).
+    # Tokens are knox's: stored as digests, with an expiry (REST_KNOX below, accounts/api.py).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -217,6 +232,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Applications, review tasks and statuses of municipal education programmes.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our static files (drf-spectacular-sidecar), not a CDN the CSP would block.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"VoteChoiceEnum": "workflows.councils.models.Vote.Choice"},
 }
 
@@ -305,3 +324,54 @@ DOCUMENTS_STAMP_FONT = env.str("DOCUMENTS_STAMP_FONT", default="")
 DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS = env.int(
     "DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS", default=300
 )
+
+# --- Demo data and public keys (issue 11: ASVS 4.0 level 2) -----------------------------------
+# True only in config/settings/local.py and test.py: there alone `seed_demo` loads its accounts
+# with public passwords and the public keys below may encrypt anything (workflows.demo,
+# documents.pki). Every other settings module is treated as production.
+DOCKET_DEMO_SETTINGS = False
+# Keys committed to this repository (the SECRET_KEY defaults of local.py and test.py). Anyone
+# can read them, so whatever they encrypt (the signers' private keys of a demo database) anyone
+# can decrypt: production refuses them as SECRET_KEY and as DOCUMENTS_KEY_ENCRYPTION_KEY.
+PUBLIC_DEVELOPMENT_KEYS = ("insecure-local-development-key-change-me", "test-only-secret-key")
+
+# --- Sessions and API tokens (issue 11: ASVS 4.0 level 2, V3) ---------------------------------
+# A session ends SESSION_COOKIE_AGE seconds after signing in, however active (absolute
+# lifetime, ASVS 3.3.1), and after SESSION_IDLE_TIMEOUT seconds without a request (3.3.2);
+# core.middleware.SessionTimeoutMiddleware enforces both. Level 2 asks for at most 12 hours and
+# 30 minutes.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; a token expires
+# API_TOKEN_TTL_HOURS after it was issued, however often it is used; a user holds at most
+# API_TOKENS_PER_USER (a new one revokes the oldest); a password change revokes them all.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=12)),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=10)
+
+# --- Content-Security-Policy (issue 11: ASVS 14.4.3), django-csp ------------------------------
+# Everything from our own origin, no inline script or style, no plugins, no framing. Pages keep
+# their behaviour in static files (workflows/static/docket/docket.js). Images may be data: URIs
+# (Swagger UI's icons). CSP_REPORT_ONLY=true sends the same policy as report-only instead, for
+# trying out a change of templates on a live site.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP

@@ -9,3 +9,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 LANGUAGE_CODE = "ru"
+# Like local settings: demo data and the public test key are allowed (config/settings/base.py).
+DOCKET_DEMO_SETTINGS = True

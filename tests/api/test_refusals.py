@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from viewflow.workflow.status import STATUS
 
 from documents.models import Document, Version
@@ -244,8 +244,8 @@ def test_anonymous_requests_are_refused_in_json(client_for):
 
 
 def test_token_authentication(client, application, coordinator):
-    token = Token.objects.create(user=coordinator)
-    response = client.get("/api/applications/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = AuthToken.objects.create(user=coordinator)
+    response = client.get("/api/applications/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     assert [a["id"] for a in response.json()["results"]] == [application.pk]
 

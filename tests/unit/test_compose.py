@@ -68,7 +68,10 @@ def test_web_is_gunicorn_and_the_worker_and_beat_are_celery(services):
 
 
 def test_migrations_run_once_before_the_app_starts(services):
-    assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    command = services["migrate"]["command"]
+    assert command[:2] == ["sh", "-c"]
+    # The deploy checks first: a demo account's known password stops the stack (issue 11).
+    assert command[2] == "python manage.py check --deploy && python manage.py migrate --noinput"
     assert services["migrate"]["restart"] == "no"
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     for name in APP_SERVICES - {"migrate"}:

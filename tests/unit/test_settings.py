@@ -248,3 +248,118 @@ def test_redis_url_reaches_redis():
     import redis
 
     assert redis.Redis.from_url(url, socket_connect_timeout=5).ping() is True
+
+
+# --- Issue 11, finding 15: the public development key is refused outside local settings -------
+
+PUBLIC_KEY = "insecure-local-development-key-change-me"
+
+
+def test_the_local_default_key_is_the_public_one_and_says_so(tmp_path):
+    code, values, stderr = load_settings(
+        "local", {}, tmp_path, "SECRET_KEY", "PUBLIC_DEVELOPMENT_KEYS", "DOCKET_DEMO_SETTINGS"
+    )
+    assert code == 0, stderr
+    assert values["SECRET_KEY"] == PUBLIC_KEY
+    assert PUBLIC_KEY in values["PUBLIC_DEVELOPMENT_KEYS"]
+    assert values["DOCKET_DEMO_SETTINGS"] is True
+    source = (SETTINGS_DIR / "local.py").read_text(encoding="utf-8")
+    assert "PUBLIC KEY, FOR A DEMO ONLY" in source
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "DOCUMENTS_KEY_ENCRYPTION_KEY"])
+def test_production_refuses_the_public_development_key(tmp_path, name):
+    """40 characters: the length rule alone let it through."""
+    env = production_env(**{name: PUBLIC_KEY})
+    code, _, stderr = load_settings("production", env, tmp_path, "DEBUG")
+    assert code != 0
+    assert f"{name} is the public development key" in stderr
+
+
+def test_production_is_not_demo_settings(tmp_path):
+    code, values, stderr = load_settings(
+        "production", production_env(), tmp_path, "DOCKET_DEMO_SETTINGS"
+    )
+    assert code == 0, stderr
+    assert values["DOCKET_DEMO_SETTINGS"] is False
+
+
+# --- Issue 11, finding 9: HTTPS, HSTS and `check --deploy` with production settings -----------
+
+
+def test_production_redirects_to_https_and_sends_hsts(tmp_path):
+    names = (
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+    )
+    code, values, stderr = load_settings("production", production_env(), tmp_path, *names)
+    assert code == 0, stderr
+    assert values == {
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+    }
+    env = production_env(SECURE_HSTS_SECONDS="3600", SECURE_SSL_REDIRECT="false")
+    code, values, stderr = load_settings("production", env, tmp_path, *names[:2])
+    assert code == 0, stderr
+    assert values == {"SECURE_SSL_REDIRECT": False, "SECURE_HSTS_SECONDS": 3600}
+
+
+def test_session_and_token_lifetimes_come_from_the_environment(tmp_path):
+    env = {"SESSION_IDLE_TIMEOUT": "600", "SESSION_COOKIE_AGE": "7200", "API_TOKEN_TTL_HOURS": "2"}
+    code, values, stderr = load_settings(
+        "local", env, tmp_path, "SESSION_IDLE_TIMEOUT", "SESSION_COOKIE_AGE", "REST_KNOX"
+    )
+    assert code == 0, stderr
+    assert (values["SESSION_IDLE_TIMEOUT"], values["SESSION_COOKIE_AGE"]) == (600, 7200)
+    assert values["REST_KNOX"]["TOKEN_TTL"] == "2:00:00"
+
+
+def manage(tmp_path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DOCKET_VAR_DIR": str(tmp_path / "var"),
+        **env,
+    }
+    code = (
+        "import sys, environ; environ.Env.read_env = staticmethod(lambda *a, **k: None)\n"
+        "from django.core.management import execute_from_command_line\n"
+        "execute_from_command_line(['manage.py', *sys.argv[1:]])"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_check_deploy_with_production_settings_gives_no_warning(tmp_path):
+    """What docker compose's migrate service runs, with the variables production requires set
+    to safe values, on a migrated database: not one warning, not one silenced. A superuser
+    left with a demo password then fails it (finding 1)."""
+    env = production_env(SITE_URL="https://docket.example.org")
+    migrated = manage(tmp_path, "migrate", "--noinput", "-v0", env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    result = manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+    made = manage(
+        tmp_path,
+        "shell",
+        "-c",
+        "from accounts.models import User; "
+        "User.objects.create_superuser('root', 'root@example.org', 'admin')",
+        env=env,
+    )
+    assert made.returncode == 0, made.stderr
+    result = manage(tmp_path, "check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "workflows.E001" in result.stderr and "root" in result.stderr

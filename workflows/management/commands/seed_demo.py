@@ -1,5 +1,8 @@
 """Demo data for the embedded default: the Tomsk programme, its people and two schools, the
-Tomsk coordination council, and the Klin mentoring workshop with its methodical council."""
+Tomsk coordination council, and the Klin mentoring workshop with its methodical council.
+
+Local and test settings only (workflows.demo): its passwords are in the README.
+"""
 
 import datetime
 
@@ -10,9 +13,14 @@ from django.db import transaction
 from accounts.models import User
 from workflows import regulations, roles
 from workflows.councils.models import Council, CouncilMember
+from workflows.demo import (
+    ADMIN_PASSWORD,
+    ADMIN_USERNAME,
+    DEMO_PASSWORD,
+    demo_data_guard,
+    demo_flag_add,
+)
 from workflows.models import Organisation, OrganisationMembership, Program
-
-DEMO_PASSWORD = "demo12345"
 
 # username, last, first, patronymic, position, role group
 PEOPLE = [
@@ -115,17 +123,38 @@ KLIN_SEATS = [
 ]
 
 
+# Every account this command creates: the deploy check looks for their known passwords.
+DEMO_USERNAMES = (
+    ADMIN_USERNAME,
+    *(row[0] for row in PEOPLE),
+    *(row[0] for row in SCHOOLS),
+    *(row[0] for row in KLIN_SEATS),
+)
+
+
 class Command(BaseCommand):
-    help = "Create the demo programme, people and schools (idempotent)."
+    help = (
+        "Create the demo programme, people and schools (idempotent). Local and test settings "
+        "only: the demo accounts' passwords are public."
+    )
+
+    def add_arguments(self, parser):
+        demo_flag_add(parser)
 
     @transaction.atomic
     def handle(self, *args, **options):
+        demo_data_guard(command="seed_demo", options=options)
         roles.roles_sync()
         tomsk, _ = Program.objects.update_or_create(
             code=regulations.TOMSK_CODE, defaults=regulations.TOMSK_PROGRAM
         )
         admin = self._user(
-            "admin", "Администратор", "", "", "Администратор системы", password="admin"
+            ADMIN_USERNAME,
+            "Администратор",
+            "",
+            "",
+            "Администратор системы",
+            password=ADMIN_PASSWORD,
         )
         admin.is_staff = admin.is_superuser = True
         admin.save()

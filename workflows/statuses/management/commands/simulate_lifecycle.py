@@ -24,6 +24,7 @@ from workflows import selectors as workflow_selectors
 from workflows.councils import selectors as council_selectors
 from workflows.councils import services as councils
 from workflows.councils.models import AgendaItem, Council, CouncilMember, Meeting, Protocol
+from workflows.demo import demo_data_guard, demo_flag_add
 from workflows.models import (
     Application,
     Organisation,
@@ -57,8 +58,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--keep", action="store_true", help="commit the simulated data")
+        demo_flag_add(parser)
 
     def handle(self, *args, keep=False, **options):
+        # Even rolled back it draws journal numbers under lock and writes document files.
+        demo_data_guard(command="simulate_lifecycle", options=options)
         try:
             import time_machine  # noqa: F401  (a dev dependency: `make venv` installs it)
         except ImportError as exc:
