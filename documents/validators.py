@@ -29,6 +29,16 @@ _ZIP_KINDS = [
     ("content.xml", "application/vnd.oasis.opendocument.text", "ODT"),
 ]
 HUMAN_NAMES = {mime: name for _sig, mime, name in _SIGNATURES + _ZIP_KINDS}
+# The endings a downloaded file of each checked type may have (the first is added otherwise).
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "application/msword": (".doc", ".xls"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "application/vnd.oasis.opendocument.text": (".odt",),
+}
 
 
 def sniff_content_type(fileobj) -> str | None:

@@ -4,13 +4,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .downloads import version_response
 from .models import Document, Journal
 
 VERIFY_MAX_BYTES = 50 * 1024 * 1024
@@ -94,7 +95,7 @@ def version_download(request, pk, number):
     document = _visible_document(request, pk)
     version = get_object_or_404(document.versions, number=number)
     services.version_download_record(version=version, user=request.user)
-    return FileResponse(version.file.open("rb"), as_attachment=True, filename=version.original_name)
+    return version_response(version)
 
 
 @login_required
