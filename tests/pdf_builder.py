@@ -65,7 +65,7 @@ def with_object_stream(hidden: bytes) -> bytes:
         out.write(b"%d 0 obj\n%s\nendobj\n" % (number, plain[number]))
     xref_offset = out.tell()
     # Cross-reference stream: type 2 entry for object 1 (in object stream 4, index 0).
-    rows = [b"\x00\x00\x00\x00\xff\xff", b"\x02\x00\x00\x04\x00\x00"]
+    rows = [b"\x00\x00\x00\x00\x00\xff", b"\x02\x00\x00\x00\x04\x00"]
     rows += [b"\x01" + offsets[n].to_bytes(4, "big") + b"\x00" for n in (2, 3, 4)]
     rows.append(b"\x01" + xref_offset.to_bytes(4, "big") + b"\x00")
     xref = stream(

@@ -268,8 +268,18 @@ DOCUMENT_ALLOWED_TYPES = env.list(
         "application/vnd.oasis.opendocument.text",
     ],
 )
-# Per document kind, a rule that replaces the two above, as JSON: {"report": {"max_bytes":
-# 10485760, "types": ["application/pdf"]}}. Kinds without a rule use the general limits.
+# Inside an allowed file (documents/content_checks.py): an OOXML/ODT archive may unpack to at
+# most this many bytes, in at most this many parts, no part (over 1 MiB) compressed more than
+# this ratio (a zip bomb is refused before and while inflating); a PDF may carry embedded
+# files only when allowed. Scripts, actions and macros are always refused.
+DOCUMENT_ZIP_MAX_UNZIPPED_BYTES = env.int("DOCUMENT_ZIP_MAX_UNZIPPED_BYTES", default=100 * 1024**2)
+DOCUMENT_ZIP_MAX_ENTRIES = env.int("DOCUMENT_ZIP_MAX_ENTRIES", default=2000)
+DOCUMENT_ZIP_MAX_RATIO = env.int("DOCUMENT_ZIP_MAX_RATIO", default=100)
+DOCUMENT_PDF_ATTACHMENTS = env.bool("DOCUMENT_PDF_ATTACHMENTS", default=False)
+# Per document kind, a rule that replaces the general limits above, as JSON: {"report": {"max_bytes":
+# 10485760, "types": ["application/pdf"], "max_unzipped_bytes": 52428800, "max_zip_ratio": 50,
+# "max_zip_entries": 500, "pdf_attachments": false}}. What a kind leaves out, and kinds without
+# a rule, take the general limits.
 DOCUMENT_UPLOAD_RULES = env.json(
     "DOCUMENT_UPLOAD_RULES",
     default={
