@@ -311,6 +311,15 @@ DOCUMENTS_TRUST_ROOTS_FILE = env.str("DOCUMENTS_TRUST_ROOTS_FILE", default="")
 # The font of the visible signature stamp (a .ttf/.otf with Cyrillic); empty: fontconfig's
 # DejaVu Sans (fonts-dejavu-core, which the print forms use too).
 DOCUMENTS_STAMP_FONT = env.str("DOCUMENTS_STAMP_FONT", default="")
+# The public verification page (/verify/<code>/): a file to compare is read up to this size
+# and no further (documents/views.py stops the upload while it streams); each client address
+# may open the page and check files this many times a minute (core/ratelimit.py, Django's
+# cache). Behind a reverse proxy, NUM_PROXIES says how many proxies append X-Forwarded-For,
+# so the client's address is taken from it (0: REMOTE_ADDR, the header is not trusted).
+DOCUMENTS_VERIFY_MAX_BYTES = env.int("DOCUMENTS_VERIFY_MAX_BYTES", default=20 * 1024 * 1024)
+DOCUMENTS_VERIFY_VIEWS_PER_MINUTE = env.int("DOCUMENTS_VERIFY_VIEWS_PER_MINUTE", default=60)
+DOCUMENTS_VERIFY_CHECKS_PER_MINUTE = env.int("DOCUMENTS_VERIFY_CHECKS_PER_MINUTE", default=10)
+DOCKET_NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 # A print form still pending this long after it was requested is sent to the workers again.
 DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS = env.int(
     "DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS", default=300
