@@ -188,6 +188,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.statuses.tasks.sweep_status_lifecycle",
         "schedule": 3600.0,
     },
+    # A signed checkpoint of the audit chain (count, last event, its MAC), also written to
+    # AUDIT_CHECKPOINT_FILE; `verify_audit` detects removed events up to the last checkpoint.
+    "audit-checkpoint": {"task": "audit.tasks.audit_checkpoint", "schedule": 3600.0},
 }
 FLOW_JOB_STUCK_AFTER_SECONDS = env.int("FLOW_JOB_STUCK_AFTER_SECONDS", default=300)
 FLOW_JOB_MAX_RETRIES = env.int("FLOW_JOB_MAX_RETRIES", default=5)
@@ -300,6 +303,14 @@ DOCUMENT_UPLOAD_RULES = env.json(
         },
     },
 )
+
+# The audit log is an HMAC-SHA256 chain under this key (audit/services.py). It must not be in
+# the database (whoever can write the database must not be able to recompute the chain): set it
+# in the environment. Production requires it; local and test settings use marked demo keys.
+# Changing it makes every existing event fail verification (docs/operations.md).
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="")
+# The latest signed checkpoint, kept outside the database; empty: MEDIA_ROOT/audit/checkpoint.json.
+AUDIT_CHECKPOINT_FILE = env.str("AUDIT_CHECKPOINT_FILE", default="")
 
 # Signed documents (documents/pki.py). Private keys of signers and of the embedded CA are stored
 # encrypted with this secret; unset, the embedded default derives it from SECRET_KEY (production

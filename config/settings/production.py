@@ -18,6 +18,12 @@ if len(DOCUMENTS_KEY_ENCRYPTION_KEY) < 32:
         "DOCUMENTS_KEY_ENCRYPTION_KEY must be set to a random string of at least 32 characters "
         "in production: it encrypts the signers' private keys."
     )
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="")
+if len(AUDIT_HMAC_KEY) < 32:
+    raise ImproperlyConfigured(
+        "AUDIT_HMAC_KEY must be set to a random string of at least 32 characters in production: "
+        "it keys the audit chain, so it must live outside the database."
+    )
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

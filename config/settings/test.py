@@ -9,3 +9,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 LANGUAGE_CODE = "ru"
+AUDIT_HMAC_KEY = "test-only-audit-key"  # DEMO ONLY, like SECRET_KEY above
