@@ -331,6 +331,8 @@ DOCUMENTS_VERIFY_MAX_BYTES = env.int("DOCUMENTS_VERIFY_MAX_BYTES", default=20 * 
 DOCUMENTS_VERIFY_VIEWS_PER_MINUTE = env.int("DOCUMENTS_VERIFY_VIEWS_PER_MINUTE", default=60)
 DOCUMENTS_VERIFY_CHECKS_PER_MINUTE = env.int("DOCUMENTS_VERIFY_CHECKS_PER_MINUTE", default=10)
 DOCKET_NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# The public registry (/public/registry/ and its CSV/XLSX): requests per client address a minute.
+PUBLIC_REGISTRY_REQUESTS_PER_MINUTE = env.int("PUBLIC_REGISTRY_REQUESTS_PER_MINUTE", default=60)
 # A print form still pending this long after it was requested is sent to the workers again.
 DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS = env.int(
     "DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS", default=300

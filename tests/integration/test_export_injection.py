@@ -113,3 +113,14 @@ def test_the_helper_leaves_numbers_dates_and_plain_text_alone(value):
     from core.spreadsheets import cell_safe
 
     assert cell_safe(value) == value
+
+
+def test_the_public_registry_and_its_exports_are_throttled_per_address(client, settings):
+    """Public and unauthenticated like the verification page: the same per-address budget."""
+    settings.PUBLIC_REGISTRY_REQUESTS_PER_MINUTE = 2
+    assert client.get(reverse("public-registry")).status_code == 200
+    assert client.get(reverse("public-registry-export", args=["xlsx"])).status_code == 200
+    refused = client.get(reverse("public-registry-export", args=["csv"]))
+    assert refused.status_code == 429 and "Слишком много" in refused.content.decode()
+    other = client.get(reverse("public-registry"), REMOTE_ADDR="198.51.100.8")
+    assert other.status_code == 200

@@ -2,6 +2,7 @@
 
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from core.downloads import attachment_response
+from core.ratelimit import rate_exceeded
 from core.spreadsheets import SafeCsvWriter, xlsx_append
 from workflows.errors import DocketError
 from workflows.models import Program
@@ -293,8 +295,21 @@ def _registry_filters(request):
     return form, qs
 
 
+def _public_throttled(request):
+    """The registry is public: a page or an export counts against the client's budget."""
+    if not rate_exceeded(
+        request, scope="public-registry", limit=settings.PUBLIC_REGISTRY_REQUESTS_PER_MINUTE
+    ):
+        return None
+    response = render(request, "statuses/public_registry_throttled.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
 def public_registry(request):
     """No login: the statuses in force, with public fields only (no people, no contacts)."""
+    if throttled := _public_throttled(request):
+        return throttled
     form, qs = _registry_filters(request)
     return render(
         request,
@@ -316,6 +331,8 @@ def _cell(value):
 
 def public_registry_export(request, fmt):
     """The same rows as the page, as CSV (UTF-8 with BOM, so Excel reads Cyrillic) or XLSX."""
+    if throttled := _public_throttled(request):
+        return throttled
     _form, qs = _registry_filters(request)
     rows = selectors.public_registry_rows(qs)
     header = [str(label) for _key, label in selectors.PUBLIC_COLUMNS]
