@@ -203,3 +203,17 @@ def test_the_page_itself_is_throttled_and_a_forged_forwarded_for_does_not_help(
     for n in range(2):
         assert client.get(url(order), HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code == 200
     assert client.get(url(order), HTTP_X_FORWARDED_FOR="10.0.0.99").status_code == 429
+
+
+def test_the_file_check_still_needs_the_csrf_token(order):
+    """The view is csrf_exempt only so that the capped handler is set first; its body is
+    csrf_protect'ed."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    data = {"file": SimpleUploadedFile("a.pdf", b"not a pdf")}
+    assert browser.post(url(order), data).status_code == 403
+    page = browser.get(url(order))
+    token = page.cookies["csrftoken"].value
+    data = {"file": SimpleUploadedFile("a.pdf", b"not a pdf"), "csrfmiddlewaretoken": token}
+    assert browser.post(url(order), data).status_code == 200
