@@ -39,6 +39,7 @@ COPY . .
 # created here so that the named volume mounted on it starts owned by the docket user.
 RUN SECRET_KEY=collectstatic-only-not-a-secret-0123456789abcdef \
     DOCUMENTS_KEY_ENCRYPTION_KEY=collectstatic-only-not-a-secret-0123456789abcdef \
+    AUDIT_HMAC_KEY=collectstatic-only-not-a-secret-0123456789abcdef \
     ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput \
     && rm -rf var/broker var/mail var/docket.sqlite3 \

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 
-from .models import AuditEvent
+from .models import AuditCheckpoint, AuditEvent
 
 
 @admin.register(AuditEvent)
@@ -12,3 +12,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor", "action", "object_type", "object_id", "from_state", "to_state")
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "comment")
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdmin):
+    """Read-only: checkpoints are made by the hourly task and sealed with the audit key."""
+
+    list_display = ("number", "at", "event_count", "head_id", "document_id")

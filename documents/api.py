@@ -1,13 +1,14 @@
 """Downloading a document's file through the REST API (token auth), checked and logged like the
 page download."""
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.views import APIView
 
 from . import selectors, services
+from .downloads import version_response
 from .models import Document
 
 
@@ -22,6 +23,4 @@ class VersionDownloadView(APIView):
             raise Http404
         version = get_object_or_404(document.versions, number=number)
         services.version_download_record(version=version, user=request.user)
-        return FileResponse(
-            version.file.open("rb"), as_attachment=True, filename=version.original_name
-        )
+        return version_response(version)

@@ -38,6 +38,7 @@ class Document(TimeStamped):
         PLAN = "plan", _("Plan")
         NETWORK_REPORT = "network_report", _("Network yearly report")
         AGREEMENT = "agreement", _("Cooperation agreement")
+        AUDIT_CHECKPOINT = "audit_checkpoint", _("Audit log checkpoint")
 
     class RenderState(models.TextChoices):
         NONE = "", _("Not a print form")

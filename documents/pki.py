@@ -529,6 +529,15 @@ def pades_sign(
     return out.getvalue()
 
 
+class PdfUnreadable(ValueError):
+    """The bytes are not a PDF pyHanko can read (damaged, cut short, or not a PDF at all)."""
+
+
+# After a signature, later revisions may only add signatures (and fill their fields): pyHanko's
+# difference analysis calls that FORM_FILLING at most.
+_SIGNING_ONLY_LEVELS = {"NONE", "LTA_UPDATES", "FORM_FILLING"}
+
+
 @dataclass
 class SignatureCheck:
     field_name: str
@@ -541,21 +550,47 @@ class SignatureCheck:
     trusted: bool
     covers_whole_file: bool
     problems: list[str] = field(default_factory=list)
+    # What came after the signature (pyHanko's ModificationLevel name; "" when unknown).
+    modification_level: str = ""
+    docmdp_ok: bool = False
 
     @property
     def ok(self) -> bool:
         return self.intact and self.valid and self.trusted and not self.problems
 
 
-def pades_validate(*, pdf: bytes, trust_roots: list[x509.Certificate]) -> list[SignatureCheck]:
-    """Validate every embedded signature with pyHanko against our trust roots (offline)."""
+def _coverage_problems(results: list[SignatureCheck]) -> None:
+    """A signature that does not cover the whole file vouches only for its own revision. It
+    still holds for the file when what was added after it is only signing (pyHanko's
+    difference analysis) and a valid signature covers the whole file; otherwise the file was
+    changed after signing, and the signature is reported as not covering it ("not_whole_file").
+    """
+    sealed = any(c.covers_whole_file and c.intact and c.valid and c.trusted for c in results)
+    for check in results:
+        if check.covers_whole_file or not check.intact:
+            continue
+        only_signing = check.modification_level in _SIGNING_ONLY_LEVELS and check.docmdp_ok
+        if not (sealed and only_signing):
+            check.problems.append("not_whole_file")
+
+
+def pades_validate(*, pdf, trust_roots: list[x509.Certificate]) -> list[SignatureCheck]:
+    """Validate every embedded signature with pyHanko against our trust roots (offline).
+
+    `pdf` is the bytes or a binary file object (read in place, not copied into memory).
+    Raises PdfUnreadable when the file cannot be read as a PDF at all."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    stream = io.BytesIO(pdf) if isinstance(pdf, bytes | bytearray) else pdf
+    try:
+        reader = PdfFileReader(stream, strict=False)
+        embedded_signatures = list(reader.embedded_signatures)
+    except Exception as exc:  # PdfReadError, or whatever a crafted file makes the parser hit
+        raise PdfUnreadable(str(exc)) from exc
     results = []
-    for embedded in reader.embedded_signatures:
+    for embedded in embedded_signatures:
         context = ValidationContext(
             trust_roots=[_asn1_cert(c) for c in trust_roots], allow_fetching=False
         )
@@ -580,6 +615,7 @@ def pades_validate(*, pdf: bytes, trust_roots: list[x509.Certificate]) -> list[S
             continue
         coverage = getattr(status, "coverage", None)
         covers_whole = coverage is not None and coverage.name == "ENTIRE_FILE"
+        level = status.modification_level
         results.append(
             SignatureCheck(
                 field_name=embedded.field_name,
@@ -591,6 +627,9 @@ def pades_validate(*, pdf: bytes, trust_roots: list[x509.Certificate]) -> list[S
                 valid=bool(status.valid),
                 trusted=bool(status.trusted),
                 covers_whole_file=covers_whole,
+                modification_level=level.name if level is not None else "",
+                docmdp_ok=bool(status.docmdp_ok),
             )
         )
+    _coverage_problems(results)
     return results

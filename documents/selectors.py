@@ -1,6 +1,7 @@
 """Reads of the paper trail: what a document is, who may see it, and whether a file is genuine."""
 
 import hashlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -70,6 +71,8 @@ class FileCheck:
     matches_version: Version | None
     is_current: bool
     signatures: list[SignatureReport]
+    # The file starts like a PDF but cannot be read as one: its signatures cannot be checked.
+    unreadable: bool = False
 
     @property
     def genuine(self) -> bool:
@@ -124,21 +127,39 @@ def signatures_report(document: Document) -> list[SignatureReport]:
     return reports
 
 
-def file_check(*, document: Document, data: bytes) -> FileCheck:
-    """Compare a file with the document's versions; validate the signatures of a signed PDF
-    with pyHanko against our trust roots, and against revocations recorded here."""
+def _sha256_stream(fileobj) -> str:
+    digest = hashlib.sha256()
+    fileobj.seek(0)
+    while chunk := fileobj.read(1024 * 1024):
+        digest.update(chunk)
+    fileobj.seek(0)
+    return digest.hexdigest()
+
+
+def file_check(*, document: Document, data: bytes | None = None, fileobj=None) -> FileCheck:
+    """Compare a file (`data`, or a binary `fileobj` read in place) with the document's
+    versions; validate the signatures of a signed PDF with pyHanko against our trust roots,
+    and against revocations recorded here. A damaged PDF is an answer, not an error."""
     from .services import trust_roots
 
-    digest = hashlib.sha256(data).hexdigest()
+    stream = io.BytesIO(data) if data is not None else fileobj
+    digest = _sha256_stream(stream)
     version = document.versions.filter(sha256=digest).order_by("-number").first()
     current = document.current_version
     reports: list[SignatureReport] = []
-    if data.startswith(b"%PDF-"):
+    unreadable = False
+    stream.seek(0)
+    if stream.read(5) == b"%PDF-":
+        stream.seek(0)
+        try:
+            checks = pki.pades_validate(pdf=stream, trust_roots=trust_roots())
+        except pki.PdfUnreadable:
+            checks, unreadable = [], True
         known = {
             c.fingerprint: c
             for c in [s.certificate for s in document.signatures.select_related("certificate")]
         }
-        for check in pki.pades_validate(pdf=data, trust_roots=trust_roots()):
+        for check in checks:
             cert = known.get(check.fingerprint)
             if cert is None and check.fingerprint:
                 from .models import SignerCertificate
@@ -164,9 +185,11 @@ def file_check(*, document: Document, data: bytes) -> FileCheck:
                     problems=problems,
                 )
             )
+    stream.seek(0)
     return FileCheck(
         sha256=digest,
         matches_version=version,
         is_current=bool(version and current and version.pk == current.pk),
         signatures=reports,
+        unreadable=unreadable,
     )

@@ -208,6 +208,12 @@ JOURNAL_DEFAULTS = {
         "pattern": "{prefix}-{seq}",
         "prefix": "Исх",
     },
+    "audit_checkpoint": {
+        "title": "Контрольные точки журнала аудита",
+        "pattern": "{prefix}-{year}/{seq}",
+        "prefix": "АУД",
+        "padding": 4,
+    },
 }
 
 

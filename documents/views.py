@@ -1,19 +1,24 @@
 """Pages of documents: thin, every object checked (404 for what the user may not see)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
-from .models import Document, Journal
+from core.ratelimit import rate_exceeded
+from core.uploads import cap_uploads, declared_too_big
 
-VERIFY_MAX_BYTES = 50 * 1024 * 1024
+from . import selectors, services
+from .downloads import version_response
+from .models import Document, Journal
 
 
 class CompareForm(forms.Form):
@@ -40,21 +45,7 @@ def _visible_document(request, pk) -> Document:
     return document
 
 
-def verify(request, code):
-    """Public (the QR target): what the document is and whether a file at hand is it.
-
-    Shows only what the printed document itself shows: kind, number, date, hash, signers."""
-    document = selectors.document_by_code(code)
-    if document is None:
-        return render(request, "documents/verify.html", {"document": None}, status=404)
-    form = CompareForm(request.POST or None, request.FILES or None)
-    check = None
-    if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["file"]
-        if uploaded.size > VERIFY_MAX_BYTES:
-            form.add_error("file", _("The file is too large to compare (more than 50 MB)."))
-        else:
-            check = selectors.file_check(document=document, data=uploaded.read())
+def _verify_page(request, document, *, form=None, check=None, error="", status=200):
     return render(
         request,
         "documents/verify.html",
@@ -62,10 +53,65 @@ def verify(request, code):
             "document": document,
             "current": document.current_version,
             "signatures": selectors.signatures_report(document),
-            "form": form,
+            "form": form or CompareForm(),
             "check": check,
+            "file_error": error,
         },
+        status=status,
     )
+
+
+def _too_big_message() -> str:
+    return _("The file is too large to compare (more than %(limit)s).") % {
+        "limit": filesizeformat(settings.DOCUMENTS_VERIFY_MAX_BYTES)
+    }
+
+
+@csrf_exempt
+def verify(request, code):
+    """Public (the QR target): what the document is and whether a file at hand is it.
+
+    Shows only what the printed document itself shows: kind, number, date, hash, signers.
+    Anyone may call it, so it is throttled per client address, and a file to compare is read
+    under a hard cap: a body declared too large is refused unread, and the upload handler
+    stops reading once the file passes the cap. The CSRF check runs after the handler is set
+    (`_verify` is csrf_protect'ed): reading the token would otherwise read the whole body."""
+    limited = rate_exceeded(
+        request, scope="verify-page", limit=settings.DOCUMENTS_VERIFY_VIEWS_PER_MINUTE
+    ) or (
+        request.method == "POST"
+        and rate_exceeded(
+            request, scope="verify-check", limit=settings.DOCUMENTS_VERIFY_CHECKS_PER_MINUTE
+        )
+    )
+    if limited:
+        response = render(request, "documents/verify_throttled.html", status=429)
+        response["Retry-After"] = "60"
+        return response
+    cap = settings.DOCUMENTS_VERIFY_MAX_BYTES
+    if request.method == "POST" and declared_too_big(request, cap=cap):
+        document = selectors.document_by_code(code)
+        if document is None:
+            return render(request, "documents/verify.html", {"document": None}, status=404)
+        return _verify_page(request, document, error=_too_big_message(), status=413)
+    cap_uploads(request, cap=cap)
+    return _verify(request, code)
+
+
+@csrf_protect
+def _verify(request, code):
+    document = selectors.document_by_code(code)
+    if document is None:
+        return render(request, "documents/verify.html", {"document": None}, status=404)
+    if request.method != "POST":
+        return _verify_page(request, document)
+    if request.upload_too_big:
+        return _verify_page(request, document, error=_too_big_message(), status=413)
+    form = CompareForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _verify_page(request, document, form=form, status=400)
+    check = selectors.file_check(document=document, fileobj=form.cleaned_data["file"])
+    return _verify_page(request, document, form=form, check=check)
 
 
 @login_required
@@ -94,7 +140,7 @@ def version_download(request, pk, number):
     document = _visible_document(request, pk)
     version = get_object_or_404(document.versions, number=number)
     services.version_download_record(version=version, user=request.user)
-    return FileResponse(version.file.open("rb"), as_attachment=True, filename=version.original_name)
+    return version_response(version)
 
 
 @login_required

@@ -191,6 +191,16 @@ def printform_context(form: str) -> dict:
         "subject": "",
         "supplementary": False,
     }
+    contexts["audit_checkpoint"] = {
+        "authority": AUTHORITY,
+        "checkpoint": 3,
+        "at": datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC),
+        "at_text": "20.11.2026 17:00:00 +07",
+        "event_count": 1234,
+        "head_id": 1240,
+        "head_mac": "ab" * 32,
+        "prev_mac": "cd" * 32,
+    }
     return contexts[form]
 
 

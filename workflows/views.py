@@ -5,7 +5,7 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +13,9 @@ from viewflow.workflow import chart
 from viewflow.workflow.models import Task
 
 from audit.services import audit_personal_data_read
+from core.downloads import attachment_response
 from documents import services as document_services
+from documents.downloads import version_response
 
 from . import jobs, selectors, services
 from .errors import DocketError
@@ -234,7 +236,7 @@ def attachment_download(request, pk, document_id):
     document = get_object_or_404(application.attachments.all(), pk=document_id)
     version = document.current_version
     document_services.version_download_record(version=version, user=request.user)
-    return FileResponse(version.file.open("rb"), as_attachment=True, filename=version.original_name)
+    return version_response(version)
 
 
 # viewflow draws its charts with an inline style sheet and style attributes; they are images of
@@ -258,9 +260,11 @@ def flow_chart(request):
     """The review flow as SVG, or as BPMN 2.0 XML with ?format=bpmn."""
     grid = chart.calc_layout_data(ApplicationFlow)
     if request.GET.get("format") == "bpmn":
-        response = HttpResponse(chart.grid_to_bpmn(grid), content_type="application/xml")
-        response["Content-Disposition"] = 'attachment; filename="application_review.bpmn"'
-        return response
+        return attachment_response(
+            chart.grid_to_bpmn(grid).encode(),
+            filename="application_review.bpmn",
+            content_type="application/xml",
+        )
     return HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml")
 
 

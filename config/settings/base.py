@@ -202,6 +202,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.statuses.tasks.sweep_status_lifecycle",
         "schedule": 3600.0,
     },
+    # A signed checkpoint of the audit chain (count, last event, its MAC), also written to
+    # AUDIT_CHECKPOINT_FILE; `verify_audit` detects removed events up to the last checkpoint.
+    "audit-checkpoint": {"task": "audit.tasks.audit_checkpoint", "schedule": 3600.0},
 }
 FLOW_JOB_STUCK_AFTER_SECONDS = env.int("FLOW_JOB_STUCK_AFTER_SECONDS", default=300)
 FLOW_JOB_MAX_RETRIES = env.int("FLOW_JOB_MAX_RETRIES", default=5)
@@ -287,8 +290,18 @@ DOCUMENT_ALLOWED_TYPES = env.list(
         "application/vnd.oasis.opendocument.text",
     ],
 )
-# Per document kind, a rule that replaces the two above, as JSON: {"report": {"max_bytes":
-# 10485760, "types": ["application/pdf"]}}. Kinds without a rule use the general limits.
+# Inside an allowed file (documents/content_checks.py): an OOXML/ODT archive may unpack to at
+# most this many bytes, in at most this many parts, no part (over 1 MiB) compressed more than
+# this ratio (a zip bomb is refused before and while inflating); a PDF may carry embedded
+# files only when allowed. Scripts, actions and macros are always refused.
+DOCUMENT_ZIP_MAX_UNZIPPED_BYTES = env.int("DOCUMENT_ZIP_MAX_UNZIPPED_BYTES", default=100 * 1024**2)
+DOCUMENT_ZIP_MAX_ENTRIES = env.int("DOCUMENT_ZIP_MAX_ENTRIES", default=2000)
+DOCUMENT_ZIP_MAX_RATIO = env.int("DOCUMENT_ZIP_MAX_RATIO", default=100)
+DOCUMENT_PDF_ATTACHMENTS = env.bool("DOCUMENT_PDF_ATTACHMENTS", default=False)
+# Per document kind, a rule that replaces the general limits above, as JSON: {"report": {"max_bytes":
+# 10485760, "types": ["application/pdf"], "max_unzipped_bytes": 52428800, "max_zip_ratio": 50,
+# "max_zip_entries": 500, "pdf_attachments": false}}. What a kind leaves out, and kinds without
+# a rule, take the general limits.
 DOCUMENT_UPLOAD_RULES = env.json(
     "DOCUMENT_UPLOAD_RULES",
     default={
@@ -310,6 +323,14 @@ DOCUMENT_UPLOAD_RULES = env.json(
     },
 )
 
+# The audit log is an HMAC-SHA256 chain under this key (audit/services.py). It must not be in
+# the database (whoever can write the database must not be able to recompute the chain): set it
+# in the environment. Production requires it; local and test settings use marked demo keys.
+# Changing it makes every existing event fail verification (docs/operations.md).
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="")
+# The latest signed checkpoint, kept outside the database; empty: MEDIA_ROOT/audit/checkpoint.json.
+AUDIT_CHECKPOINT_FILE = env.str("AUDIT_CHECKPOINT_FILE", default="")
+
 # Signed documents (documents/pki.py). Private keys of signers and of the embedded CA are stored
 # encrypted with this secret; unset, the embedded default derives it from SECRET_KEY (production
 # requires it). DOCUMENTS_TRUST_ROOTS_FILE: a PEM bundle of outside CAs whose PKCS#12
@@ -320,6 +341,17 @@ DOCUMENTS_TRUST_ROOTS_FILE = env.str("DOCUMENTS_TRUST_ROOTS_FILE", default="")
 # The font of the visible signature stamp (a .ttf/.otf with Cyrillic); empty: fontconfig's
 # DejaVu Sans (fonts-dejavu-core, which the print forms use too).
 DOCUMENTS_STAMP_FONT = env.str("DOCUMENTS_STAMP_FONT", default="")
+# The public verification page (/verify/<code>/): a file to compare is read up to this size
+# and no further (documents/views.py stops the upload while it streams); each client address
+# may open the page and check files this many times a minute (core/ratelimit.py, Django's
+# cache). Behind a reverse proxy, NUM_PROXIES says how many proxies append X-Forwarded-For,
+# so the client's address is taken from it (0: REMOTE_ADDR, the header is not trusted).
+DOCUMENTS_VERIFY_MAX_BYTES = env.int("DOCUMENTS_VERIFY_MAX_BYTES", default=20 * 1024 * 1024)
+DOCUMENTS_VERIFY_VIEWS_PER_MINUTE = env.int("DOCUMENTS_VERIFY_VIEWS_PER_MINUTE", default=60)
+DOCUMENTS_VERIFY_CHECKS_PER_MINUTE = env.int("DOCUMENTS_VERIFY_CHECKS_PER_MINUTE", default=10)
+DOCKET_NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# The public registry (/public/registry/ and its CSV/XLSX): requests per client address a minute.
+PUBLIC_REGISTRY_REQUESTS_PER_MINUTE = env.int("PUBLIC_REGISTRY_REQUESTS_PER_MINUTE", default=60)
 # A print form still pending this long after it was requested is sent to the workers again.
 DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS = env.int(
     "DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS", default=300
@@ -333,7 +365,12 @@ DOCKET_DEMO_SETTINGS = False
 # Keys committed to this repository (the SECRET_KEY defaults of local.py and test.py). Anyone
 # can read them, so whatever they encrypt (the signers' private keys of a demo database) anyone
 # can decrypt: production refuses them as SECRET_KEY and as DOCUMENTS_KEY_ENCRYPTION_KEY.
-PUBLIC_DEVELOPMENT_KEYS = ("insecure-local-development-key-change-me", "test-only-secret-key")
+PUBLIC_DEVELOPMENT_KEYS = (
+    "insecure-local-development-key-change-me",  # SECRET_KEY of local.py
+    "test-only-secret-key",  # SECRET_KEY of test.py
+    "demo-only-audit-key-do-not-use-in-production",  # AUDIT_HMAC_KEY of local.py
+    "test-only-audit-key",  # AUDIT_HMAC_KEY of test.py
+)
 
 # --- Sessions and API tokens (issue 11: ASVS 4.0 level 2, V3) ---------------------------------
 # A session ends SESSION_COOKIE_AGE seconds after signing in, however active (absolute

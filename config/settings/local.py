@@ -12,3 +12,6 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default=PUBLIC_DEVELOPMENT_KEYS[0])
 # Demo data (seed_demo) and the public key above are allowed here.
 DOCKET_DEMO_SETTINGS = True
+# DEMO ONLY: a known key means anyone can recompute the audit chain. Production sets its own
+# and refuses this one (config/settings/production.py).
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default=PUBLIC_DEVELOPMENT_KEYS[2])

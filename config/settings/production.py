@@ -18,11 +18,18 @@ if len(DOCUMENTS_KEY_ENCRYPTION_KEY) < 32:
         "DOCUMENTS_KEY_ENCRYPTION_KEY must be set to a random string of at least 32 characters "
         "in production: it encrypts the signers' private keys."
     )
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="")
+if len(AUDIT_HMAC_KEY) < 32:
+    raise ImproperlyConfigured(
+        "AUDIT_HMAC_KEY must be set to a random string of at least 32 characters in production: "
+        "it keys the audit chain, so it must live outside the database."
+    )
 # The keys committed to the repository (local.py, test.py) are public: refuse them here, so a
 # copied .env or a demo database's key never protects real sessions and signers' keys.
 for _name, _value in (
     ("SECRET_KEY", SECRET_KEY),
     ("DOCUMENTS_KEY_ENCRYPTION_KEY", DOCUMENTS_KEY_ENCRYPTION_KEY),
+    ("AUDIT_HMAC_KEY", AUDIT_HMAC_KEY),
 ):
     if _value in PUBLIC_DEVELOPMENT_KEYS:
         raise ImproperlyConfigured(

@@ -1,7 +1,7 @@
 """Tests: the same code paths, faster hashing, Celery eager unless a test starts a worker."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import PUBLIC_DEVELOPMENT_KEYS, env
 
 SECRET_KEY = "test-only-secret-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -11,3 +11,4 @@ CELERY_TASK_EAGER_PROPAGATES = True
 LANGUAGE_CODE = "ru"
 # Like local settings: demo data and the public test key are allowed (config/settings/base.py).
 DOCKET_DEMO_SETTINGS = True
+AUDIT_HMAC_KEY = PUBLIC_DEVELOPMENT_KEYS[3]  # DEMO ONLY, like SECRET_KEY above

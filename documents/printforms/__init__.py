@@ -108,6 +108,12 @@ FORMS = {
             "agreement",
             ("authority", "title", "parties", "subject", "valid_from", "valid_until"),
         ),
+        Form(
+            "audit_checkpoint",
+            _("Audit log checkpoint"),
+            "audit_checkpoint",
+            ("authority", "checkpoint", "at", "event_count", "head_id", "head_mac", "prev_mac"),
+        ),
     )
 }
 

@@ -469,7 +469,24 @@ def _cooperation_agreement(b, ctx):
     )
 
 
+def _audit_checkpoint(b, ctx):
+    b.header(ctx, "КОНТРОЛЬНАЯ ТОЧКА", "журнала аудита Docket")
+    b.para(
+        "Настоящим фиксируется состояние журнала аудита на момент контрольной точки. "
+        "Удаление, изменение или подмена событий, вошедших в неё, обнаруживается командой "
+        "verify_audit.",
+        indent=True,
+    )
+    b.labelled("Номер контрольной точки:", ctx.get("checkpoint"))
+    b.labelled("Дата и время:", ctx.get("at_text") or _d(ctx.get("at")))
+    b.labelled("Событий в журнале:", ctx.get("event_count"))
+    b.labelled("Последнее событие:", f"№ {ctx.get('head_id')}")
+    b.labelled("HMAC последнего события:", ctx.get("head_mac"))
+    b.labelled("HMAC предыдущей контрольной точки:", ctx.get("prev_mac"))
+
+
 _BUILDERS = {
+    "audit_checkpoint": _audit_checkpoint,
     "work_plan": _work_plan,
     "platform_report": _platform_report,
     "network_report": _network_report,

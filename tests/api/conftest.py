@@ -4,6 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from tests.pdf_builder import build_pdf
+
 
 @pytest.fixture
 def client_for():
@@ -21,7 +23,7 @@ def client_for():
 @pytest.fixture
 def pdf_upload():
     def make(name="plan.pdf") -> SimpleUploadedFile:
-        content = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+        content = build_pdf()  # a readable PDF: an unreadable one is refused (issue 11)
         return SimpleUploadedFile(name, content, content_type="application/pdf")
 
     return make

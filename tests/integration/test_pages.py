@@ -10,6 +10,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from documents.models import Document, DocumentDownload
 from tests.integration.council_pages import run_meeting
+from tests.pdf_builder import build_pdf
 from tests.story import council_of
 from workflows import selectors
 from workflows.models import Application
@@ -66,7 +67,7 @@ def test_a_newcomer_takes_an_application_from_draft_to_granted_status(
     )
     application = Application.objects.get()
     assert response.url == reverse("application-detail", args=[application.pk])
-    pdf = SimpleUploadedFile("letter.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    pdf = SimpleUploadedFile("letter.pdf", build_pdf(), content_type="application/pdf")
     client.post(
         reverse("application-attach", args=[application.pk]), {"file": pdf, "title": "Письмо"}
     )

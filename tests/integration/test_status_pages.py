@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.integration.council_pages import post_ok
+from tests.pdf_builder import build_pdf
 from tests.story import council_of, granted, meeting_concludes
 from workflows.councils import services as council_services
 from workflows.models import Application
@@ -133,7 +134,7 @@ def test_report_sent_checked_and_accepted_through_the_pages(
     url = reverse("duty-detail", args=[report.pk])
     client.force_login(coordinator)
     form = _report_form()
-    form["file"] = SimpleUploadedFile("report.pdf", b"%PDF-1.4 report", "application/pdf")
+    form["file"] = SimpleUploadedFile("report.pdf", build_pdf(), "application/pdf")
     response = client.post(url, form)
     assert response.status_code == 302
     report.refresh_from_db()

@@ -135,3 +135,96 @@ def test_a_wiped_log_starts_a_new_chain():
     event = audit_record(actor=user, action="user.create", obj=user)
     assert event.prev_hash == GENESIS
     assert audit_verify_chain() == (True, 1, None)
+
+
+def _unkeyed(prev, event) -> str:
+    """How the chain was computed before it was keyed: plain SHA-256, anyone can redo it."""
+    import hashlib
+    import json
+
+    payload = json.dumps(
+        [
+            prev,
+            event.at.isoformat(),
+            event.actor_id,
+            event.action,
+            event.object_type,
+            str(event.object_id),
+            event.from_state,
+            event.to_state,
+            event.comment,
+            event.data,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def test_an_edit_with_the_whole_chain_recomputed_without_the_key_is_detected(three_events):
+    """Issue 11, finding 4: with plain SHA-256 an attacker recomputed every link after an
+    edited event and the check said "intact". Without AUDIT_HMAC_KEY the links cannot be
+    recomputed."""
+    first, second, third = three_events
+    AuditEvent.objects.filter(pk=second.pk).update(comment="Подмена")
+    prev = first.hash
+    for event in AuditEvent.objects.filter(pk__in=[second.pk, third.pk]).order_by("id"):
+        digest = _unkeyed(prev, event)
+        AuditEvent.objects.filter(pk=event.pk).update(prev_hash=prev, hash=digest)
+        prev = digest
+    AuditChainHead.objects.filter(id=1).update(last_hash=prev)
+    assert audit_verify_chain() == (False, 1, AuditEvent.objects.get(pk=second.pk))
+    with pytest.raises(CommandError, match=f"#{second.pk}"):
+        call_command("verify_audit")
+
+
+def test_the_chain_depends_on_the_key(three_events, settings):
+    """Verified with another key, the same log fails at its first event: the key, not the
+    database, is what vouches for it."""
+    settings.AUDIT_HMAC_KEY = "another-key"
+    assert audit_verify_chain() == (False, 0, three_events[0])
+
+
+def test_without_a_key_the_log_refuses_to_be_written(coordinator, school, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.AUDIT_HMAC_KEY = ""
+    with pytest.raises(ImproperlyConfigured, match="AUDIT_HMAC_KEY"):
+        audit_record(actor=coordinator, action="x", obj=school)
+
+
+def test_the_migration_rechains_a_legacy_sha256_log_and_records_it(coordinator, school):
+    """Events written before the key existed are re-chained under it in id order, content
+    untouched, with one event that keeps the old SHA-256 head; the reverse restores it."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("audit.migrations.0003_keyed_chain_and_checkpoints")
+    for n in range(3):
+        audit_record(actor=coordinator, action="legacy", obj=school, data={"n": n})
+    # Turn the log into what the old code wrote.
+    prev = GENESIS
+    for event in AuditEvent.objects.order_by("id"):
+        digest = _unkeyed(prev, event)
+        AuditEvent.objects.filter(pk=event.pk).update(prev_hash=prev, hash=digest)
+        prev = digest
+    AuditChainHead.objects.filter(id=1).update(last_hash=prev)
+    legacy_head = prev
+    assert audit_verify_chain()[0] is False  # the new check does not accept the old chain
+
+    migration.rechain(apps, None)
+    assert audit_verify_chain() == (True, 4, None)
+    note = AuditEvent.objects.order_by("-id").first()
+    assert note.action == "audit.rechain"
+    assert note.data == {"events": 3, "legacy_sha256_head": legacy_head}
+    assert [e.data for e in AuditEvent.objects.filter(action="legacy").order_by("id")] == [
+        {"n": 0},
+        {"n": 1},
+        {"n": 2},
+    ]
+
+    migration.unchain(apps, None)
+    assert AuditChainHead.objects.get(id=1).last_hash == legacy_head
+    assert not AuditEvent.objects.filter(action="audit.rechain").exists()

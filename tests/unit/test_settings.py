@@ -55,6 +55,7 @@ def production_env(**extra: str) -> dict[str, str]:
         "SECRET_KEY": GOOD_KEY,
         "ALLOWED_HOSTS": "docket.example.org",
         "DOCUMENTS_KEY_ENCRYPTION_KEY": GOOD_KEY[::-1],
+        "AUDIT_HMAC_KEY": GOOD_KEY.upper(),
         **extra,
     }
 
@@ -87,6 +88,19 @@ def test_production_refuses_to_start_without_a_key_encryption_key(tmp_path):
     code, _, stderr = load_settings("production", env, tmp_path, "DEBUG")
     assert code != 0
     assert "DOCUMENTS_KEY_ENCRYPTION_KEY must be set" in stderr
+
+
+@pytest.mark.parametrize("value", [None, "short"], ids=["unset", "too-short"])
+def test_production_refuses_to_start_without_an_audit_key(tmp_path, value):
+    """Issue 11, finding 4: the audit chain's key must come from the environment."""
+    env = production_env()
+    if value is None:
+        del env["AUDIT_HMAC_KEY"]
+    else:
+        env["AUDIT_HMAC_KEY"] = value
+    code, _, stderr = load_settings("production", env, tmp_path, "DEBUG")
+    assert code != 0
+    assert "AUDIT_HMAC_KEY must be set" in stderr
 
 
 def test_production_starts_with_a_key_and_hosts_and_is_not_in_debug(tmp_path):

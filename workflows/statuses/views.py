@@ -1,17 +1,20 @@
 """Pages of a status's life. Thin: parse input, call one service or selector, render."""
 
-import csv
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from core.downloads import attachment_response
+from core.ratelimit import rate_exceeded
+from core.spreadsheets import SafeCsvWriter, xlsx_append
 from workflows.errors import DocketError
 from workflows.models import Program
 from workflows.views import _errors_to_messages
@@ -292,8 +295,21 @@ def _registry_filters(request):
     return form, qs
 
 
+def _public_throttled(request):
+    """The registry is public: a page or an export counts against the client's budget."""
+    if not rate_exceeded(
+        request, scope="public-registry", limit=settings.PUBLIC_REGISTRY_REQUESTS_PER_MINUTE
+    ):
+        return None
+    response = render(request, "statuses/public_registry_throttled.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
 def public_registry(request):
     """No login: the statuses in force, with public fields only (no people, no contacts)."""
+    if throttled := _public_throttled(request):
+        return throttled
     form, qs = _registry_filters(request)
     return render(
         request,
@@ -306,12 +322,17 @@ def public_registry(request):
     )
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def _cell(value):
     return value.strftime("%d.%m.%Y") if hasattr(value, "strftime") else value
 
 
 def public_registry_export(request, fmt):
     """The same rows as the page, as CSV (UTF-8 with BOM, so Excel reads Cyrillic) or XLSX."""
+    if throttled := _public_throttled(request):
+        return throttled
     _form, qs = _registry_filters(request)
     rows = selectors.public_registry_rows(qs)
     header = [str(label) for _key, label in selectors.PUBLIC_COLUMNS]
@@ -319,35 +340,31 @@ def public_registry_export(request, fmt):
     if fmt == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")
-        writer = csv.writer(buffer, delimiter=";")
+        writer = SafeCsvWriter(buffer, delimiter=";")
         writer.writerow(header)
         for row in rows:
             writer.writerow([_cell(row[k]) for k in keys])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        data, content_type = buffer.getvalue().encode(), "text/csv; charset=utf-8"
     elif fmt == "xlsx":
         from openpyxl import Workbook
 
         book = Workbook()
         sheet = book.active
         sheet.title = _("Registry")[:31]
-        sheet.append(header)
+        xlsx_append(sheet, header)
         for row in rows:
-            sheet.append([row[k] for k in keys])
+            xlsx_append(sheet, [row[k] for k in keys])
         for cells in sheet.iter_rows(min_row=2):
             for cell in cells:
                 if hasattr(cell.value, "strftime"):
                     cell.number_format = "DD.MM.YYYY"
         out = io.BytesIO()
         book.save(out)
-        response = HttpResponse(
-            out.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        data, content_type = out.getvalue(), XLSX
     else:
         raise Http404
     stamp = timezone.localdate().strftime("%Y-%m-%d")
-    response["Content-Disposition"] = f'attachment; filename="registry-{stamp}.{fmt}"'
-    return response
+    return attachment_response(data, filename=f"registry-{stamp}.{fmt}", content_type=content_type)
 
 
 def _staff(request) -> None:
@@ -402,7 +419,8 @@ def network_report_xlsx(request, pk):
     sheet = book.active
     sheet.title = _("Platforms")[:31]
     names = selectors.NETWORK_COUNTS
-    sheet.append(
+    xlsx_append(
+        sheet,
         [
             _("Organisation"),
             _("Topic"),
@@ -413,10 +431,11 @@ def network_report_xlsx(request, pk):
             _("Outputs and publications"),
             _("Problems"),
             _("Proposals"),
-        ]
+        ],
     )
     for p in report.data.get("platforms", []):
-        sheet.append(
+        xlsx_append(
+            sheet,
             [
                 p["organisation"],
                 p["topic"],
@@ -424,23 +443,20 @@ def network_report_xlsx(request, pk):
                 p["outputs"],
                 p["problems"],
                 p["proposals"],
-            ]
+            ],
         )
     totals = report.data.get("totals", {})
-    sheet.append([_("Total"), "", *[totals.get(n, 0) for n in names]])
+    xlsx_append(sheet, [_("Total"), "", *[totals.get(n, 0) for n in names]])
     missing = book.create_sheet(_("Not accepted")[:31])
     for row in report.data.get("missing", []):
-        missing.append([row["organisation"], row["state"]])
+        xlsx_append(missing, [row["organisation"], row["state"]])
     out = io.BytesIO()
     book.save(out)
-    response = HttpResponse(
+    return attachment_response(
         out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=f"network-report-{report.academic_year}.xlsx",
+        content_type=XLSX,
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="network-report-{report.academic_year}.xlsx"'
-    )
-    return response
 
 
 # --- Cooperation agreements -------------------------------------------------------------------
