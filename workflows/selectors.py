@@ -90,6 +90,41 @@ def application_can_edit(*, application: Application, user) -> bool:
     )
 
 
+def _planned_event_errors(application: Application) -> list[str]:
+    """Every year of the programme's term has an event, and every event (a draft may keep
+    half-filled rows) says what and when, within the term."""
+    term = application.program.status_term_years
+    events = list(application.planned_events.all())
+    messages = []
+    years = {e.year_index for e in events}
+    missing = [y for y in range(1, term + 1) if y not in years]
+    if missing:
+        messages.append(
+            _("Plan at least one network event for each year of the status; missing: %(years)s.")
+            % {"years": ", ".join(str(y) for y in missing)}
+        )
+    for e in events:
+        title = e.title.strip()
+        if not title:
+            messages.append(
+                _("An event of year %(year)s has no name: name it or clear its row.")
+                % {"year": e.year_index}
+            )
+        elif not e.timing.strip():
+            messages.append(
+                _("Say when «%(title)s» (year %(year)s) takes place.")
+                % {"title": title, "year": e.year_index}
+            )
+        if e.year_index > term:
+            messages.append(
+                _(
+                    "«%(title)s» is planned for year %(year)s, but the status lasts years 1–%(term)s."
+                )
+                % {"title": title or "—", "year": e.year_index, "term": term}
+            )
+    return messages
+
+
 def application_completeness_errors(application: Application) -> dict[str, list[str]]:
     """Field → messages for everything a submitted application must have."""
     errors: dict[str, list[str]] = {}
@@ -107,13 +142,9 @@ def application_completeness_errors(application: Application) -> dict[str, list[
             errors[field] = [message]
     if not (application.responsible_phone.strip() or application.responsible_email.strip()):
         errors["responsible_phone"] = [_("Give a phone or an e-mail of the responsible person.")]
-    years = set(application.planned_events.values_list("year_index", flat=True))
-    missing = [y for y in range(1, application.program.status_term_years + 1) if y not in years]
-    if missing:
-        errors["planned_events"] = [
-            _("Plan at least one network event for each year of the status; missing: %(years)s.")
-            % {"years": ", ".join(str(y) for y in missing)}
-        ]
+    events = _planned_event_errors(application)
+    if events:
+        errors["planned_events"] = events
     if application.kind == Application.Kind.RENEWAL:
         return errors  # the status it renews is checked under its row lock at submission
     active = Status.objects.filter(
@@ -280,6 +311,15 @@ def task_of_visible_application(*, user, task_id: int) -> Task | None:
 
 def program_open_qs() -> QuerySet[Program]:
     return Program.objects.filter(is_active=True)
+
+
+def plan_years_for(program: Program | None) -> int:
+    """How many years a plan of events offers: the programme's term; before a programme is
+    chosen, the longest term of the open ones (the chosen one's is checked when it is saved)."""
+    if program is not None:
+        return program.status_term_years
+    terms = program_open_qs().values_list("status_term_years", flat=True)
+    return max(terms, default=3)
 
 
 def task_application(task: Task) -> Application:

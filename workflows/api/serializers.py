@@ -52,8 +52,10 @@ _ApplicationFieldsSerializer = form_serializer(
 EVENTS_KEY = "planned_events"
 
 
-def _events_from(value) -> tuple[list[dict], dict[str, list[str]]]:
-    """Each event is checked by PlannedEventForm, errors keyed planned_events.<index>.<field>."""
+def _events_from(value, *, term_years: int) -> tuple[list[dict], dict[str, list[str]]]:
+    """Each event is checked by PlannedEventForm as on the page (years of the programme's term,
+    a half-filled event kept in a draft, an event with no text ignored), errors keyed
+    planned_events.<index>.<field>."""
     if not isinstance(value, list):
         return [], {EVENTS_KEY: [_("Send the planned events as a list of objects.")]}
     events, errors = [], {}
@@ -61,9 +63,11 @@ def _events_from(value) -> tuple[list[dict], dict[str, list[str]]]:
         if not isinstance(item, dict):
             errors[f"{EVENTS_KEY}.{index}"] = [_("Send each planned event as an object.")]
             continue
-        form = PlannedEventForm(data=item)
+        form = PlannedEventForm(data=item, term_years=term_years)
+        if form.is_blank():
+            continue
         if form.is_valid():
-            events.append({k: form.cleaned_data[k] for k in PlannedEventForm.Meta.fields})
+            events.append(form.event())
         else:
             errors.update(
                 {
@@ -124,10 +128,12 @@ class ApplicationCreateSerializer(_ApplicationFieldsSerializer):
     def to_internal_value(self, data):
         require_mapping(data)
         fields, errors = self.run_form(data)
-        events, event_errors = _events_from(data.get(EVENTS_KEY) or [])
-        errors.update(event_errors)
         organisation = self._organisation(data, errors)
         program = self._program(data, errors)
+        events, event_errors = _events_from(
+            data.get(EVENTS_KEY) or [], term_years=selectors.plan_years_for(program)
+        )
+        errors.update(event_errors)
         if errors:
             raise serializers.ValidationError(errors)
         return {
@@ -155,7 +161,9 @@ class ApplicationUpdateSerializer(_ApplicationFieldsSerializer):
         cleaned, errors = self.run_form(merged)
         events = None
         if EVENTS_KEY in data:
-            events, event_errors = _events_from(data[EVENTS_KEY] or [])
+            events, event_errors = _events_from(
+                data[EVENTS_KEY] or [], term_years=selectors.plan_years_for(self.instance.program)
+            )
             errors.update(event_errors)
         if errors:
             raise serializers.ValidationError(errors)
