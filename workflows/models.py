@@ -245,6 +245,48 @@ class PlannedEvent(TimeStamped):
         return self.title
 
 
+class ApplicationSubmission(models.Model):
+    """One submission of an application (the first, and each after a return): what was sent,
+    frozen as data, and the rendering of the version of the registered print form made from
+    it. Never changed afterwards; consecutive snapshots give what changed between them."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="submissions"
+    )
+    number = models.PositiveSmallIntegerField(_("submission"))
+    submitted_at = models.DateTimeField(_("submitted"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    comment = models.TextField(_("what was corrected"), blank=True)
+    # selectors.application_snapshot: {"fields": {...}, "events": [...], "attachments": [...]}
+    data = models.JSONField(_("data submitted"))
+    render = models.ForeignKey(
+        "documents.RenderRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("rendering of its version"),
+    )
+
+    class Meta:
+        verbose_name = _("submission of an application")
+        verbose_name_plural = _("submissions of applications")
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "number"], name="application_submission_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application} #{self.number}"
+
+
 class CouncilDecision(TimeStamped):
     """What the council decided on an application at one meeting."""
 

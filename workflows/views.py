@@ -201,6 +201,7 @@ def application_detail(request, pk):
             "my_task": my_task,
             "decisions": application.council_decisions.all(),
             "case_documents": selectors.application_documents(application),
+            "submissions": selectors.application_submissions(application),
         },
     )
 
@@ -374,6 +375,7 @@ def task_detail(request, pk):
             "has_certificate": document_services.signer_certificate_current(request.user)
             is not None,
             "case_documents": selectors.application_documents(application),
+            "submissions": selectors.application_submissions(application),
             "error_summary": error_summary(form) if completing else [],
         },
     )

@@ -359,11 +359,47 @@ class ApplicationSummarySerializer(serializers.ModelSerializer):
         return selectors.application_holder(application)
 
 
+class ChangeSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="The field, as the form names it.")
+    before = serializers.CharField(help_text="Empty when the value was added.")
+    after = serializers.CharField(help_text="Empty when the value was removed.")
+
+
+class SubmissionSerializer(serializers.Serializer):
+    """One submission of the application and the version of its printed form."""
+
+    number = serializers.IntegerField(source="submission.number")
+    submitted_at = serializers.DateTimeField(source="submission.submitted_at")
+    submitted_by = serializers.SerializerMethodField()
+    comment = serializers.CharField(source="submission.comment")
+    print_state = serializers.CharField(
+        source="state", help_text="ready, preparing, failed or superseded."
+    )
+    version = serializers.SerializerMethodField(help_text="Version number of the PDF, or null.")
+    download_url = serializers.SerializerMethodField()
+    changes = ChangeSerializer(many=True, help_text="What changed since the previous submission.")
+
+    def get_submitted_by(self, row) -> str:
+        user = row.submission.submitted_by
+        return user.get_full_name() or user.username
+
+    def get_version(self, row) -> int | None:
+        return row.version.number if row.version else None
+
+    def get_download_url(self, row) -> str | None:
+        if row.version is None:
+            return None
+        return self.context["request"].build_absolute_uri(
+            reverse("api:document-download", args=[row.document.pk, row.version.number])
+        )
+
+
 class ApplicationDetailSerializer(ApplicationSummarySerializer):
     program_title = serializers.CharField(source="program.title", read_only=True)
     planned_events = PlannedEventSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     documents = serializers.SerializerMethodField()
+    submissions = serializers.SerializerMethodField()
     order = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
@@ -380,6 +416,7 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
             "planned_events",
             "attachments",
             "documents",
+            "submissions",
             "order",
             "status",
             "timeline",
@@ -392,6 +429,12 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
     def get_documents(self, application):
         return CaseDocumentSerializer(
             selectors.application_documents(application), many=True, context=self.context
+        ).data
+
+    @extend_schema_field(SubmissionSerializer(many=True))
+    def get_submissions(self, application):
+        return SubmissionSerializer(
+            selectors.application_submissions(application), many=True, context=self.context
         ).data
 
     @extend_schema_field(OrderSerializer(allow_null=True))
