@@ -253,7 +253,7 @@ class ApplicationSubmission(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="submissions"
     )
-    number = models.PositiveSmallIntegerField(_("submission"))
+    number = models.PositiveSmallIntegerField(_("submission number"))
     submitted_at = models.DateTimeField(_("submitted"))
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

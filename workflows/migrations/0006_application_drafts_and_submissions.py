@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
             name='ApplicationSubmission',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='submission')),
+                ('number', models.PositiveSmallIntegerField(verbose_name='submission number')),
                 ('submitted_at', models.DateTimeField(verbose_name='submitted')),
                 ('comment', models.TextField(blank=True, verbose_name='what was corrected')),
                 ('data', models.JSONField(verbose_name='data submitted')),
