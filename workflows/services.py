@@ -641,9 +641,11 @@ def refusal_letter_issue(*, application: Application, user, reasons: str) -> Doc
     return document
 
 
-def status_certificate_issue(*, status: Status) -> Document:
-    """The certificate of the granted status, registered and prepared (idempotent per status)."""
-    application = status.application
+def status_certificate_issue(*, status: Status, term=None) -> Document:
+    """The certificate of the granted status, registered and prepared; for a renewal `term` is
+    the term it adds, certified by its own document of the renewal application (the first
+    one's end date and order no longer hold). Idempotent per application."""
+    application = term.application if term else status.application
     existing = (
         document_selectors.documents_of(application)
         .filter(kind=Document.Kind.STATUS_CERTIFICATE)
@@ -651,7 +653,8 @@ def status_certificate_issue(*, status: Status) -> Document:
     )
     if existing:
         return existing
-    signer = status.order.signed_by
+    order = term.order if term else status.order
+    signer = order.signed_by
     document = documents.document_draft(
         kind=Document.Kind.STATUS_CERTIFICATE,
         title=str(_("Status certificate")),
@@ -663,13 +666,13 @@ def status_certificate_issue(*, status: Status) -> Document:
         document=document,
         journal_code="status_certificate",
         scope=status.program.code,
-        on=status.valid_from,
+        on=term.valid_from if term else status.valid_from,
         actor=signer,
     )
     documents.print_form_request(
         document=document,
         form="status_certificate",
-        context=paperwork.status_certificate_context(status=status),
+        context=paperwork.status_certificate_context(status=status, term=term),
         actor=signer,
         scope=status.program.code,
     )
