@@ -62,15 +62,19 @@ def error_summary(*parts) -> list[SummaryError]:
 
 
 def errors_summary_from(
-    errors: Mapping[str, Iterable[str]], *, form: forms.BaseForm, anchors: Mapping[str, str]
+    errors: Mapping[str, Iterable[str]],
+    *,
+    form: forms.BaseForm,
+    anchors: Mapping[str, tuple[str, str]],
 ) -> list[SummaryError]:
     """A service's field → messages (e.g. what a submission still lacks) as summary lines: a
-    field of `form` links to its input, a name in `anchors` to that element."""
+    field of `form` links to its input, a name in `anchors` (name → (label, element id)) to
+    that element."""
     out = []
     for name, messages in errors.items():
         if name in form.fields:
             label, anchor = str(form[name].label), form[name].id_for_label or ""
         else:
-            label, anchor = "", anchors.get(name, "")
+            label, anchor = (str(part) for part in anchors.get(name, ("", "")))
         out.extend(SummaryError(label=label, message=str(m), anchor=anchor) for m in messages)
     return out

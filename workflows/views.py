@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from viewflow.workflow import chart
 from viewflow.workflow.models import Task
@@ -94,7 +95,7 @@ def _events_term(application, programs, chosen) -> int:
 
 
 # Where a completeness error that is no field of the form points on the page.
-_COMPLETENESS_ANCHORS = {"planned_events": "events"}
+_COMPLETENESS_ANCHORS = {"planned_events": (gettext_lazy("Planned network events"), "events")}
 
 
 def _application_form_page(request, application=None):
