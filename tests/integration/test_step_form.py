@@ -1,5 +1,6 @@
 """A step's decision form sits below the case on its page: its errors are listed at the top."""
 
+import lxml.html
 import pytest
 from django.urls import reverse
 
@@ -24,3 +25,14 @@ def test_a_return_without_a_comment_is_summarised_at_the_top(
     assert [a.get("href") for a in summary.iter("a")] == ["#id_comment"]
     application.refresh_from_db()
     assert application.state == Application.State.AT_METHODIST
+
+
+def test_an_error_message_after_a_redirect_is_announced(client, coordinator, school, program):
+    """Short forms (attachments, council actions) report by a message on the next page."""
+    from tests.factories import ApplicationFactory
+
+    application = ApplicationFactory(program=program, organisation=school, created_by=coordinator)
+    client.force_login(coordinator)
+    page = client.post(reverse("application-attach", args=[application.pk]), {}, follow=True)
+    (message,) = lxml.html.fromstring(page.content.decode()).xpath('//ul[@class="messages"]/li')
+    assert message.get("role") == "alert" and message.get("class") == "error"
