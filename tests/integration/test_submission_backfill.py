@@ -11,8 +11,8 @@ from workflows.models import ApplicationSubmission
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("workflows", "0005_order_listed_applications")]
-AFTER = [("workflows", "0006_application_drafts_and_submissions")]
+BEFORE = [("workflows", "0006_text_columns_sized_for_real_names")]
+AFTER = [("workflows", "0007_application_drafts_and_submissions")]
 
 
 def test_an_application_submitted_before_gets_its_first_submission(coordinator, school, program):
