@@ -1,6 +1,16 @@
 """What changed between two submissions of an application, field by field, in the form's words."""
 
+import pytest
+from django.utils import translation
+
 from workflows.selectors import Change, application_submission_changes
+
+
+@pytest.fixture(autouse=True)
+def _russian():
+    """The labels are the form's, in the page's language: Russian here."""
+    with translation.override("ru"):
+        yield
 
 
 def snapshot(**fields):
