@@ -321,6 +321,16 @@ class RenderRequest(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The PDF this request rendered: a case that asks for a version per event (an application's
+    # every submission) finds its file here.
+    version = models.ForeignKey(
+        Version,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("version rendered"),
+    )
 
     class Meta:
         verbose_name = _("rendering request")

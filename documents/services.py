@@ -368,12 +368,26 @@ def print_form_request(
 
 @transaction.atomic
 def print_form_retry(*, document: Document, actor) -> RenderRequest:
-    """Staff retry a failed (or stuck) rendering with the context of the last request."""
+    """Staff retry a failed or stuck rendering. A request stuck in the queue is sent again as it
+    is (a new request would render the same version twice); a failed one is requested again
+    with the context of the last request."""
     last = document.renders.order_by("-created_at", "-id").first()
     if last is None:
         raise ValidationError(_("The document has no print form to prepare."), code="no_form")
     if document.render_state == Document.RenderState.READY:
         raise ValidationError(_("The document is already prepared."), code="ready")
+    stuck = list(
+        document.renders.filter(state=RenderRequest.State.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in stuck:
+        transaction.on_commit(partial(_enqueue_render, pk))
+    if last.state == RenderRequest.State.PENDING:
+        audit_record(
+            actor=actor, action="document.render_requeue", obj=document, data={"requests": stuck}
+        )
+        return last
     return print_form_request(
         document=document,
         form=last.form,
@@ -407,8 +421,11 @@ def print_template_text(*, form: str, scope: str) -> str | None:
 
 def print_form_render(*, request_id: int) -> str:
     """Render one request (the Celery task's body). Safe to run twice: the request row is
-    locked and a request already DONE or FAILED returns at once. Only the newest request of a
-    document moves the document to "ready"; an older one that finishes late adds nothing."""
+    locked and a request already DONE or FAILED returns at once. Every request renders its own
+    version (each submission of a case is a version of its document), in the order they were
+    made: one that comes after a newer request has rendered adds nothing, since its version
+    would bury the newer one. Only the newest request moves the document to "ready" or
+    "failed"."""
     from .printforms.docx import render_docx
     from .printforms.render import full_context, render_html, render_pdf
 
@@ -422,8 +439,9 @@ def print_form_render(*, request_id: int) -> str:
         if request is None or request.state != RenderRequest.State.PENDING:
             return "skipped"
         document = Document.objects.select_for_update().get(pk=request.document_id)
-        newest = document.renders.order_by("-created_at", "-id").values_list("pk", flat=True)[0]
-        if newest != request.pk:
+        newer = document.renders.filter(pk__gt=request.pk)
+        is_newest = not newer.exists()
+        if newer.filter(version__isnull=False).exists():
             request.state = RenderRequest.State.DONE
             request.error = "superseded"
             request.finished_at = timezone.now()
@@ -447,9 +465,10 @@ def print_form_render(*, request_id: int) -> str:
             request.error = f"{type(exc).__name__}: {exc}"[:2000]
             request.finished_at = timezone.now()
             request.save(update_fields=["state", "error", "finished_at"])
-            document.render_state = Document.RenderState.FAILED
-            document.render_error = request.error
-            document.save(update_fields=["render_state", "render_error", "updated_at"])
+            if is_newest:
+                document.render_state = Document.RenderState.FAILED
+                document.render_error = request.error
+                document.save(update_fields=["render_state", "render_error", "updated_at"])
             audit_record(
                 actor=request.requested_by,
                 action="document.render_failed",
@@ -478,10 +497,12 @@ def print_form_render(*, request_id: int) -> str:
         )
         request.state = RenderRequest.State.DONE
         request.finished_at = timezone.now()
-        request.save(update_fields=["state", "finished_at"])
-        document.render_state = Document.RenderState.READY
-        document.render_error = ""
-        document.save(update_fields=["render_state", "render_error", "updated_at"])
+        request.version = pdf_version
+        request.save(update_fields=["state", "finished_at", "version"])
+        if is_newest:
+            document.render_state = Document.RenderState.READY
+            document.render_error = ""
+            document.save(update_fields=["render_state", "render_error", "updated_at"])
         audit_record(
             actor=author,
             action="document.rendered",

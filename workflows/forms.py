@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.limits import LINE
 
-from .models import Application, PlannedEvent
+from .models import MAX_STATUS_TERM_YEARS, Application, PlannedEvent
 
 
 class DateInput(forms.DateInput):
@@ -56,11 +56,23 @@ class ApplicationForm(forms.ModelForm):
         return [self[name] for name in self.RESPONSIBLE]
 
 
+def year_choices(term_years: int) -> list[tuple[int, str]]:
+    """The years of a status of `term_years` academic years: 1..term."""
+    return [(year, _("Year %(number)s") % {"number": year}) for year in range(1, term_years + 1)]
+
+
 class PlannedEventForm(forms.ModelForm):
+    """A row of the plan of network events. The year select always shows a year, so Django
+    would take every untouched row as changed: a row counts only by its text (`is_blank`).
+    In a draft a row may be half filled; completeness is checked when the case is submitted."""
+
+    CONTENT = ("title", "timing", "audience")
+
     year_index = forms.TypedChoiceField(
         label=_("Year of the status"),
-        choices=[(1, _("1st year")), (2, _("2nd year")), (3, _("3rd year"))],
+        choices=year_choices(MAX_STATUS_TERM_YEARS),
         coerce=int,
+        help_text=_("From 1 to the programme's term of the status."),
     )
 
     class Meta:
@@ -69,9 +81,55 @@ class PlannedEventForm(forms.ModelForm):
         # which would leak "application" into every later use of this form (the API's).
         fields = ("year_index", "title", "timing", "audience")
 
+    def __init__(self, *args, term_years: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if term_years:
+            field = self.fields["year_index"]
+            field.choices = year_choices(term_years)
+            field.error_messages["invalid_choice"] = _(
+                "Choose a year of the status from 1 to %(last)s."
+            ) % {"last": term_years}
+
+    def is_blank(self) -> bool:
+        """No text typed in the row (whatever its year): the row is no event and is ignored."""
+        if not self.is_bound:
+            return True
+        return not any(str(self[name].value() or "").strip() for name in self.CONTENT)
+
+    def has_changed(self):
+        # An extra row is skipped by the formset when unchanged (empty_permitted).
+        return super().has_changed() and not self.is_blank()
+
+    def event(self) -> dict | None:
+        """The cleaned event, or None for a blank or deleted row."""
+        if self.is_blank() or not self.cleaned_data or self.cleaned_data.get("DELETE"):
+            return None
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class BasePlannedEventFormSet(forms.BaseInlineFormSet):
+    """The plan on the page: the saved events, then one empty row for each year of the status
+    (a fixed number: saving does not add rows, and empty rows are never saved)."""
+
+    def __init__(self, *args, term_years: int, **kwargs):
+        self.term_years = term_years
+        self.extra = term_years
+        kwargs.setdefault("initial", [{"year_index": y} for y in range(1, term_years + 1)])
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "term_years": self.term_years}
+
+    def events(self) -> list[dict]:
+        return [event for form in self.forms if (event := form.event()) is not None]
+
 
 PlannedEventFormSet = forms.inlineformset_factory(
-    Application, PlannedEvent, form=PlannedEventForm, extra=3, can_delete=True
+    Application,
+    PlannedEvent,
+    form=PlannedEventForm,
+    formset=BasePlannedEventFormSet,
+    can_delete=True,
 )
 
 

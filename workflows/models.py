@@ -1,6 +1,7 @@
 """Programmes, organisations, applications and the statuses they lead to."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -9,6 +10,9 @@ from viewflow.workflow.models import Process
 from core import limits
 from core.limits import LineField
 from core.models import TimeStamped
+
+# The longest status a programme may grant: every year of it gets its planned events.
+MAX_STATUS_TERM_YEARS = 10
 
 
 class Program(TimeStamped):
@@ -20,7 +24,9 @@ class Program(TimeStamped):
     authority_name = LineField(_("approving authority"), max_length=limits.LINE)
     status_name = LineField(_("status granted"), max_length=limits.LINE)
     status_term_years = models.PositiveSmallIntegerField(
-        _("status term, academic years"), default=3
+        _("status term, academic years"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_STATUS_TERM_YEARS)],
     )
     academic_year_start_month = models.PositiveSmallIntegerField(
         _("month the academic year starts"), default=9
@@ -208,15 +214,19 @@ class Application(TimeStamped):
 
 
 class PlannedEvent(TimeStamped):
-    """A network event the platform promises for one of its three academic years."""
+    """A network event the platform promises for one academic year of its status. A draft may
+    hold a half-filled row; a submitted application has every row complete (completeness)."""
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="planned_events"
     )
-    year_index = models.PositiveSmallIntegerField(_("academic year of the status (1–3)"))
-    title = LineField(_("event"), max_length=limits.LINE)
+    year_index = models.PositiveSmallIntegerField(_("academic year of the status"))
+    title = LineField(_("event"), max_length=limits.LINE, blank=True)
     timing = LineField(
-        _("when"), max_length=limits.LINE, help_text=_("e.g. “October” or “15.03.2027”")
+        _("when"),
+        max_length=limits.LINE,
+        blank=True,
+        help_text=_("e.g. “October” or “15.03.2027”"),
     )
     audience = LineField(_("participants"), max_length=limits.LINE, blank=True)
 
@@ -226,13 +236,55 @@ class PlannedEvent(TimeStamped):
         ordering = ["year_index", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(year_index__gte=1, year_index__lte=10),
+                condition=models.Q(year_index__gte=1, year_index__lte=MAX_STATUS_TERM_YEARS),
                 name="planned_event_year_range",
             )
         ]
 
     def __str__(self):
         return self.title
+
+
+class ApplicationSubmission(models.Model):
+    """One submission of an application (the first, and each after a return): what was sent,
+    frozen as data, and the rendering of the version of the registered print form made from
+    it. Never changed afterwards; consecutive snapshots give what changed between them."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="submissions"
+    )
+    number = models.PositiveSmallIntegerField(_("submission number"))
+    submitted_at = models.DateTimeField(_("submitted"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    comment = models.TextField(_("what was corrected"), blank=True)
+    # selectors.application_snapshot: {"fields": {...}, "events": [...], "attachments": [...]}
+    data = models.JSONField(_("data submitted"))
+    render = models.ForeignKey(
+        "documents.RenderRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("rendering of its version"),
+    )
+
+    class Meta:
+        verbose_name = _("submission of an application")
+        verbose_name_plural = _("submissions of applications")
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "number"], name="application_submission_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application} #{self.number}"
 
 
 class CouncilDecision(TimeStamped):

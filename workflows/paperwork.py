@@ -142,17 +142,19 @@ def _order_title(rows: list[dict], status_name: str) -> str:
 
 
 @_in_russian
-def status_certificate_context(*, status: Status) -> dict:
+def status_certificate_context(*, status: Status, term=None) -> dict:
+    """The certificate of the status, or of one of its terms (a renewal's: its own order and
+    dates, since the status's first order and end date no longer describe it)."""
     program = status.program
-    order = status.order
+    order = term.order if term else status.order
     return {
         "authority": program.authority_name,
         "organisation": status.organisation.name,
         "status_name": program.status_name,
         "topic": status.topic,
         "program_title": program.title,
-        "valid_from": status.valid_from,
-        "valid_until": status.valid_until,
+        "valid_from": term.valid_from if term else status.valid_from,
+        "valid_until": term.valid_until if term else status.valid_until,
         "order_number": order.number,
         "order_date": order.date,
         "place": _place(program),

@@ -1,11 +1,13 @@
 """Reads: who may see what, what an application's state means to a person, what is waiting."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Task
@@ -13,8 +15,9 @@ from viewflow.workflow.status import STATUS
 
 from audit.models import AuditEvent
 from audit.services import PERSONAL_DATA_READ
+from documents.models import RenderRequest
 
-from .models import Application, Order, Organisation, Program, Status
+from .models import Application, Direction, Order, Organisation, Program, Status
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 SEE_ALL = "workflows.view_all_applications"
@@ -90,6 +93,41 @@ def application_can_edit(*, application: Application, user) -> bool:
     )
 
 
+def _planned_event_errors(application: Application) -> list[str]:
+    """Every year of the programme's term has an event, and every event (a draft may keep
+    half-filled rows) says what and when, within the term."""
+    term = application.program.status_term_years
+    events = list(application.planned_events.all())
+    messages = []
+    years = {e.year_index for e in events}
+    missing = [y for y in range(1, term + 1) if y not in years]
+    if missing:
+        messages.append(
+            _("Plan at least one network event for each year of the status; missing: %(years)s.")
+            % {"years": ", ".join(str(y) for y in missing)}
+        )
+    for e in events:
+        title = e.title.strip()
+        if not title:
+            messages.append(
+                _("An event of year %(year)s has no name: name it or clear its row.")
+                % {"year": e.year_index}
+            )
+        elif not e.timing.strip():
+            messages.append(
+                _("Say when «%(title)s» (year %(year)s) takes place.")
+                % {"title": title, "year": e.year_index}
+            )
+        if e.year_index > term:
+            messages.append(
+                _(
+                    "«%(title)s» is planned for year %(year)s, but the status lasts years 1–%(term)s."
+                )
+                % {"title": title or "—", "year": e.year_index, "term": term}
+            )
+    return messages
+
+
 def application_completeness_errors(application: Application) -> dict[str, list[str]]:
     """Field → messages for everything a submitted application must have."""
     errors: dict[str, list[str]] = {}
@@ -107,13 +145,9 @@ def application_completeness_errors(application: Application) -> dict[str, list[
             errors[field] = [message]
     if not (application.responsible_phone.strip() or application.responsible_email.strip()):
         errors["responsible_phone"] = [_("Give a phone or an e-mail of the responsible person.")]
-    years = set(application.planned_events.values_list("year_index", flat=True))
-    missing = [y for y in range(1, application.program.status_term_years + 1) if y not in years]
-    if missing:
-        errors["planned_events"] = [
-            _("Plan at least one network event for each year of the status; missing: %(years)s.")
-            % {"years": ", ".join(str(y) for y in missing)}
-        ]
+    events = _planned_event_errors(application)
+    if events:
+        errors["planned_events"] = events
     if application.kind == Application.Kind.RENEWAL:
         return errors  # the status it renews is checked under its row lock at submission
     active = Status.objects.filter(
@@ -282,6 +316,15 @@ def program_open_qs() -> QuerySet[Program]:
     return Program.objects.filter(is_active=True)
 
 
+def plan_years_for(program: Program | None) -> int:
+    """How many years a plan of events offers: the programme's term; before a programme is
+    chosen, the longest term of the open ones (the chosen one's is checked when it is saved)."""
+    if program is not None:
+        return program.status_term_years
+    terms = program_open_qs().values_list("status_term_years", flat=True)
+    return max(terms, default=3)
+
+
 def task_application(task: Task) -> Application:
     return Application.objects.select_related("program", "organisation", "created_by").get(
         process_id=task.process_id
@@ -334,6 +377,153 @@ def application_documents(application: Application) -> list:
         .prefetch_related("signatures")
         .order_by("created_at", "id")
     )
+
+
+# --- Submissions: what was sent each time, and what changed ------------------------------------
+
+# The fields of Приложение 1 a submission freezes (the form's fields, in the form's order).
+SNAPSHOT_FIELDS = (
+    "topic",
+    "direction",
+    "goals",
+    "tasks",
+    "expected_results",
+    "responsible_name",
+    "responsible_position",
+    "responsible_phone",
+    "responsible_email",
+    "partners",
+)
+
+
+def application_snapshot(application: Application) -> dict:
+    """The application as submitted, as plain data: kept with the submission so what it said
+    stays known whatever the row says later."""
+    return {
+        "fields": {name: getattr(application, name) for name in SNAPSHOT_FIELDS},
+        "events": [
+            {
+                "year_index": e.year_index,
+                "title": e.title,
+                "timing": e.timing,
+                "audience": e.audience,
+            }
+            for e in application.planned_events.all()
+        ],
+        "attachments": [
+            {"id": d.pk, "title": d.title} for d in application.attachments.order_by("pk")
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str  # "" when added
+    after: str  # "" when removed
+
+
+def _field_shown(name: str, value) -> str:
+    if name == "direction" and value:
+        try:
+            return str(Direction(value).label)
+        except ValueError:
+            return str(value)
+    return str(value or "")
+
+
+def _event_line(event: dict) -> str:
+    parts = (event.get("title"), event.get("timing"), event.get("audience"))
+    return ", ".join(str(part) for part in parts if part) or "—"
+
+
+def _rows_changed(label: str, before: list[str], after: list[str]) -> list[Change]:
+    """Rows removed and rows added, each once per copy; a removed row and an added one in the
+    same place are shown as one change."""
+    removed = list((Counter(before) - Counter(after)).elements())
+    added = list((Counter(after) - Counter(before)).elements())
+    removed.sort(key=before.index)
+    added.sort(key=after.index)
+    pairs = min(len(removed), len(added))
+    return (
+        [Change(label=label, before=b, after=a) for b, a in zip(removed, added, strict=False)]
+        + [Change(label=label, before=b, after="") for b in removed[pairs:]]
+        + [Change(label=label, before="", after=a) for a in added[pairs:]]
+    )
+
+
+def _events_changed(before: list[dict], after: list[dict]) -> list[Change]:
+    """Events compared year by year, in the order of the years."""
+    years = sorted({e.get("year_index") for e in before} | {e.get("year_index") for e in after})
+    changes = []
+    for year in years:
+        changes += _rows_changed(
+            _("Planned network event, year %(year)s") % {"year": year},
+            [_event_line(e) for e in before if e.get("year_index") == year],
+            [_event_line(e) for e in after if e.get("year_index") == year],
+        )
+    return changes
+
+
+def application_submission_changes(before: dict, after: dict) -> list[Change]:
+    """What changed from one submission to the next, field by field, with the form's labels."""
+    changes = []
+    for name in SNAPSHOT_FIELDS:
+        old = _field_shown(name, before.get("fields", {}).get(name))
+        new = _field_shown(name, after.get("fields", {}).get(name))
+        if old != new:
+            label = capfirst(Application._meta.get_field(name).verbose_name)
+            changes.append(Change(label=label, before=old, after=new))
+    changes += _events_changed(before.get("events", []), after.get("events", []))
+    changes += _rows_changed(
+        _("Attachment"),
+        [a["title"] for a in before.get("attachments", [])],
+        [a["title"] for a in after.get("attachments", [])],
+    )
+    return changes
+
+
+@dataclass
+class SubmissionRow:
+    submission: object
+    document: object  # the registered application (documents.Document) or None
+    version: object  # the PDF rendered from this submission, None until it is ready
+    state: str  # "ready", "preparing", "failed" or "superseded"
+    changes: list[Change]
+
+
+def application_submissions(application: Application) -> list[SubmissionRow]:
+    """Every submission of the case, newest first, with its version of the print form and what
+    changed since the one before."""
+    submissions = list(
+        application.submissions.select_related(
+            "submitted_by", "render__version", "render__document"
+        ).order_by("number")
+    )
+    rows, previous = [], None
+    for submission in submissions:
+        render = submission.render
+        if render is None or render.state == RenderRequest.State.FAILED:
+            state = "failed"
+        elif render.version_id:
+            state = "ready"
+        elif render.state == RenderRequest.State.PENDING:
+            state = "preparing"
+        else:
+            state = "superseded"
+        rows.append(
+            SubmissionRow(
+                submission=submission,
+                document=render.document if render else None,
+                version=render.version if render else None,
+                state=state,
+                changes=application_submission_changes(previous.data, submission.data)
+                if previous
+                else [],
+            )
+        )
+        previous = submission
+    return rows[::-1]
 
 
 def applications_awaiting_order(user) -> list[Application]:

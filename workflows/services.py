@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
@@ -16,6 +17,7 @@ from . import notify, paperwork, rules, selectors
 from .errors import ConflictError, DocketError, NotAllowed
 from .models import (
     Application,
+    ApplicationSubmission,
     CouncilDecision,
     Order,
     Organisation,
@@ -118,7 +120,7 @@ def application_attach(*, application_id: int, user, uploaded, title: str = "") 
 
 def _application_register(application: Application, *, user, on) -> Document:
     """Register the incoming application in its programme's journal (`ЗСП-2026/0007`) as a
-    document of the case, and have its print form (Приложение 1) prepared after commit."""
+    document of the case; each submission then renders its own version of it."""
     program = application.program
     document = documents.document_draft(
         kind=Document.Kind.APPLICATION,
@@ -137,14 +139,50 @@ def _application_register(application: Application, *, user, on) -> Document:
     )
     application.reg_number = document.reg_number
     application.reg_date = document.reg_date
-    documents.print_form_request(
+    return document
+
+
+def _application_document(application: Application) -> Document | None:
+    """The registered application (one per case, numbered at the first submission)."""
+    return (
+        document_selectors.documents_of(application)
+        .filter(kind=Document.Kind.APPLICATION)
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
+def _submission_record(
+    application: Application, *, user, document: Document | None, at, comment: str = ""
+) -> ApplicationSubmission:
+    """Freeze what is submitted and have a new version of the registered print form rendered
+    from it after commit (Приложение 1, "Редакция N" from the second one on). The caller holds
+    the application's row lock, so the numbers are consecutive. Without a registered document
+    (none is missing in practice) the submission is still recorded."""
+    number = (application.submissions.aggregate(last=Max("number"))["last"] or 0) + 1
+    submission = ApplicationSubmission.objects.create(
+        application=application,
+        number=number,
+        submitted_at=at,
+        submitted_by=user,
+        comment=comment,
+        data=selectors.application_snapshot(application),
+    )
+    if document is None:
+        return submission
+    submission.render = documents.print_form_request(
         document=document,
         form="application",
-        context=paperwork.application_context(application),
+        context={
+            **paperwork.application_context(application),
+            "revision": number,
+            "submitted_on": timezone.localdate(at),
+        },
         actor=user,
-        scope=program.code,
+        scope=application.program.code,
     )
-    return document
+    submission.save(update_fields=["render"])
+    return submission
 
 
 def application_submit(*, application_id: int, user) -> Application:
@@ -181,10 +219,11 @@ def _application_submit_draft(*, application_id: int, user) -> Application:
         refusal = renewal_refusal(application.renews, today=now.date())
         if refusal:
             raise ConflictError(refusal)
-    _application_register(application, user=user, on=now)
+    document = _application_register(application, user=user, on=now)
     application.submitted_at = now
     application.state = State.AT_METHODIST
     application.save()
+    _submission_record(application, user=user, document=document, at=now)
     audit_record(
         actor=user,
         action="application.submit",
@@ -254,6 +293,14 @@ def _step_revise(application: Application, *, user, data: dict) -> None:
         user=user,
         to=State.AT_METHODIST,
         action="application.resubmit",
+        comment=data.get("comment", ""),
+    )
+    # The corrected text is a new version of the same registered document (its number stays).
+    _submission_record(
+        application,
+        user=user,
+        document=_application_document(application),
+        at=timezone.now(),
         comment=data.get("comment", ""),
     )
 
@@ -594,9 +641,11 @@ def refusal_letter_issue(*, application: Application, user, reasons: str) -> Doc
     return document
 
 
-def status_certificate_issue(*, status: Status) -> Document:
-    """The certificate of the granted status, registered and prepared (idempotent per status)."""
-    application = status.application
+def status_certificate_issue(*, status: Status, term=None) -> Document:
+    """The certificate of the granted status, registered and prepared; for a renewal `term` is
+    the term it adds, certified by its own document of the renewal application (the first
+    one's end date and order no longer hold). Idempotent per application."""
+    application = term.application if term else status.application
     existing = (
         document_selectors.documents_of(application)
         .filter(kind=Document.Kind.STATUS_CERTIFICATE)
@@ -604,7 +653,8 @@ def status_certificate_issue(*, status: Status) -> Document:
     )
     if existing:
         return existing
-    signer = status.order.signed_by
+    order = term.order if term else status.order
+    signer = order.signed_by
     document = documents.document_draft(
         kind=Document.Kind.STATUS_CERTIFICATE,
         title=str(_("Status certificate")),
@@ -616,13 +666,13 @@ def status_certificate_issue(*, status: Status) -> Document:
         document=document,
         journal_code="status_certificate",
         scope=status.program.code,
-        on=status.valid_from,
+        on=term.valid_from if term else status.valid_from,
         actor=signer,
     )
     documents.print_form_request(
         document=document,
         form="status_certificate",
-        context=paperwork.status_certificate_context(status=status),
+        context=paperwork.status_certificate_context(status=status, term=term),
         actor=signer,
         scope=status.program.code,
     )

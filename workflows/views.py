@@ -7,13 +7,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from viewflow.workflow import chart
 from viewflow.workflow.models import Task
 
 from audit.services import audit_personal_data_read
 from core.downloads import attachment_response
+from core.forms import error_summary, errors_summary_from
 from documents import services as document_services
 from documents.downloads import version_response
 
@@ -52,14 +55,6 @@ def _errors_to_messages(request, exc: ValidationError) -> None:
             messages.error(request, message)
 
 
-def _events_from(formset) -> list[dict]:
-    return [
-        {k: f.cleaned_data[k] for k in ("year_index", "title", "timing", "audience")}
-        for f in formset.forms
-        if f.cleaned_data and not f.cleaned_data.get("DELETE")
-    ]
-
-
 @login_required
 def home(request):
     """Each role lands where its work is: staff with steps in the inbox, others on their cases."""
@@ -93,12 +88,29 @@ def application_list(request):
     )
 
 
+def _events_term(application, programs, chosen) -> int:
+    """The years the plan offers (see selectors.plan_years_for)."""
+    if application is not None:
+        return selectors.plan_years_for(application.program)
+    program = programs.filter(pk=chosen).first() if str(chosen or "").isdigit() else None
+    return selectors.plan_years_for(program)
+
+
+# Where a completeness error that is no field of the form points on the page.
+_COMPLETENESS_ANCHORS = {"planned_events": (gettext_lazy("Planned network events"), "events")}
+
+
 def _application_form_page(request, application=None):
-    """Create and edit share one page: Приложение 1 with its planned events."""
+    """Create and edit share one page: Приложение 1 with its planned events. A draft is saved
+    with whatever is filled (completeness is checked on submit); every error is listed at the
+    top with a link to its field."""
     organisations = selectors.organisations_of(request.user)
     programs = selectors.program_open_qs()
-    form = ApplicationForm(request.POST or None, instance=application)
-    formset = PlannedEventFormSet(request.POST or None, instance=application, prefix="events")
+    data = request.POST if request.method == "POST" else None
+    term = _events_term(application, programs, request.POST.get("program"))
+    form = ApplicationForm(data, instance=application)
+    formset = PlannedEventFormSet(data, instance=application, prefix="events", term_years=term)
+    summary, summary_title = [], ""
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         fields = {k: form.cleaned_data[k] for k in ApplicationForm.Meta.fields}
         try:
@@ -110,20 +122,30 @@ def _application_form_page(request, application=None):
                     organisation=organisation,
                     program=program,
                     fields=fields,
-                    events=_events_from(formset),
+                    events=formset.events(),
                 )
             else:
                 services.application_update(
                     application_id=application.pk,
                     user=request.user,
                     fields=fields,
-                    events=_events_from(formset),
+                    events=formset.events(),
                 )
         except DocketError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("The application is saved."))
             return redirect("application-detail", application.pk)
+    elif request.method == "POST":
+        summary = error_summary(form, formset)
+    elif application is not None and request.GET.get("check"):
+        # Back from a refused submission: what is still missing, each with a link to it.
+        summary = errors_summary_from(
+            selectors.application_completeness_errors(application),
+            form=form,
+            anchors=_COMPLETENESS_ANCHORS,
+        )
+        summary_title = _("The application is not complete yet: correct these fields")
     return render(
         request,
         "workflows/application_form.html",
@@ -133,6 +155,8 @@ def _application_form_page(request, application=None):
             "application": application,
             "organisations": organisations,
             "programs": programs,
+            "error_summary": summary,
+            "error_summary_title": summary_title,
         },
     )
 
@@ -180,6 +204,7 @@ def application_detail(request, pk):
             "my_task": my_task,
             "decisions": application.council_decisions.all(),
             "case_documents": selectors.application_documents(application),
+            "submissions": selectors.application_submissions(application),
         },
     )
 
@@ -190,10 +215,9 @@ def application_submit(request, pk):
     application = _visible_application(request, pk)
     try:
         application = services.application_submit(application_id=application.pk, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, _("The application is not complete yet:"))
-        _errors_to_messages(request, exc)
-        return redirect("application-edit", pk)
+    except ValidationError:
+        # The form page lists what is missing, each line linked to its field.
+        return redirect(f"{reverse('application-edit', args=[pk])}?check=1")
     except DocketError as exc:
         messages.error(request, exc.message)
     else:
@@ -305,7 +329,9 @@ def task_detail(request, pk):
             ),
         )
         return redirect("application-detail", application.pk)
-    form = form_class(request.POST or None)
+    # Only the step's own form is bound: a failed claim must not show the decision's errors.
+    completing = request.method == "POST" and request.POST.get("action") == "complete"
+    form = form_class(request.POST if completing else None)
     if request.method == "GET":
         _log_personal_data_shown(request, application)
     if request.method == "POST":
@@ -354,6 +380,8 @@ def task_detail(request, pk):
             "has_certificate": document_services.signer_certificate_current(request.user)
             is not None,
             "case_documents": selectors.application_documents(application),
+            "submissions": selectors.application_submissions(application),
+            "error_summary": error_summary(form) if completing else [],
         },
     )
 

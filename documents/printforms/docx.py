@@ -108,6 +108,12 @@ class _Builder:
 
 def _application(b, ctx):
     b.header(ctx, "ЗАЯВКА", f"на присвоение статуса: {ctx.get('program_title', '')}")
+    if (ctx.get("revision") or 1) > 1:
+        on = f" от {_d(ctx['submitted_on'])}" if ctx.get("submitted_on") else ""
+        b.para(
+            f"Редакция {ctx['revision']}{on} (заявка исправлена после возврата на доработку)",
+            bold=True,
+        )
     rows = [
         ("Образовательная организация", ctx.get("organisation")),
         ("Адрес", ctx.get("address")),

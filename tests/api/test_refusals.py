@@ -179,8 +179,7 @@ def test_bad_draft_input_gets_field_errors_and_creates_nothing(client_for, coord
         "responsible_email",
         "direction",
         "program",
-        "planned_events.0.year_index",
-        "planned_events.0.title",
+        "planned_events.0.year_index",  # a draft's event may lack its title, not a real year
         "planned_events.1",
     }
     assert not Application.objects.exists()

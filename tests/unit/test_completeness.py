@@ -12,7 +12,7 @@ from tests.factories import (
     UserFactory,
 )
 from workflows import selectors, services
-from workflows.models import Application, Order, Status
+from workflows.models import Application, Order, PlannedEvent, Status
 
 pytestmark = pytest.mark.django_db
 State = Application.State
@@ -265,3 +265,18 @@ def test_the_revision_is_offered_only_to_the_applicant_it_was_returned_to(
     assert list(selectors.task_visible_qs(coordinator)) == [revise]
     for person in (other_coordinator, methodist, secretary):
         assert not selectors.task_visible_qs(person).exists(), person
+
+
+def test_a_half_filled_event_of_a_draft_is_named_at_submission(program):
+    application = ApplicationFactory(program=program)
+    PlannedEvent.objects.create(application=application, year_index=2, title="Круглый стол")
+    PlannedEvent.objects.create(application=application, year_index=3, timing="май")
+    (no_timing, no_title) = selectors.application_completeness_errors(application)["planned_events"]
+    assert "Круглый стол" in no_timing and "2" in no_timing
+    assert "3" in no_title
+
+
+def test_an_event_beyond_the_programmes_term_is_named(program):
+    application = ApplicationFactory(program=program, events=[1, 2, 3, 4])
+    (message,) = selectors.application_completeness_errors(application)["planned_events"]
+    assert "4" in message and "1–3" in message

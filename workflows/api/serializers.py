@@ -52,8 +52,10 @@ _ApplicationFieldsSerializer = form_serializer(
 EVENTS_KEY = "planned_events"
 
 
-def _events_from(value) -> tuple[list[dict], dict[str, list[str]]]:
-    """Each event is checked by PlannedEventForm, errors keyed planned_events.<index>.<field>."""
+def _events_from(value, *, term_years: int) -> tuple[list[dict], dict[str, list[str]]]:
+    """Each event is checked by PlannedEventForm as on the page (years of the programme's term,
+    a half-filled event kept in a draft, an event with no text ignored), errors keyed
+    planned_events.<index>.<field>."""
     if not isinstance(value, list):
         return [], {EVENTS_KEY: [_("Send the planned events as a list of objects.")]}
     events, errors = [], {}
@@ -61,9 +63,11 @@ def _events_from(value) -> tuple[list[dict], dict[str, list[str]]]:
         if not isinstance(item, dict):
             errors[f"{EVENTS_KEY}.{index}"] = [_("Send each planned event as an object.")]
             continue
-        form = PlannedEventForm(data=item)
+        form = PlannedEventForm(data=item, term_years=term_years)
+        if form.is_blank():
+            continue
         if form.is_valid():
-            events.append({k: form.cleaned_data[k] for k in PlannedEventForm.Meta.fields})
+            events.append(form.event())
         else:
             errors.update(
                 {
@@ -124,10 +128,12 @@ class ApplicationCreateSerializer(_ApplicationFieldsSerializer):
     def to_internal_value(self, data):
         require_mapping(data)
         fields, errors = self.run_form(data)
-        events, event_errors = _events_from(data.get(EVENTS_KEY) or [])
-        errors.update(event_errors)
         organisation = self._organisation(data, errors)
         program = self._program(data, errors)
+        events, event_errors = _events_from(
+            data.get(EVENTS_KEY) or [], term_years=selectors.plan_years_for(program)
+        )
+        errors.update(event_errors)
         if errors:
             raise serializers.ValidationError(errors)
         return {
@@ -155,7 +161,9 @@ class ApplicationUpdateSerializer(_ApplicationFieldsSerializer):
         cleaned, errors = self.run_form(merged)
         events = None
         if EVENTS_KEY in data:
-            events, event_errors = _events_from(data[EVENTS_KEY] or [])
+            events, event_errors = _events_from(
+                data[EVENTS_KEY] or [], term_years=selectors.plan_years_for(self.instance.program)
+            )
             errors.update(event_errors)
         if errors:
             raise serializers.ValidationError(errors)
@@ -351,11 +359,47 @@ class ApplicationSummarySerializer(serializers.ModelSerializer):
         return selectors.application_holder(application)
 
 
+class ChangeSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="The field, as the form names it.")
+    before = serializers.CharField(help_text="Empty when the value was added.")
+    after = serializers.CharField(help_text="Empty when the value was removed.")
+
+
+class SubmissionSerializer(serializers.Serializer):
+    """One submission of the application and the version of its printed form."""
+
+    number = serializers.IntegerField(source="submission.number")
+    submitted_at = serializers.DateTimeField(source="submission.submitted_at")
+    submitted_by = serializers.SerializerMethodField()
+    comment = serializers.CharField(source="submission.comment")
+    print_state = serializers.CharField(
+        source="state", help_text="ready, preparing, failed or superseded."
+    )
+    version = serializers.SerializerMethodField(help_text="Version number of the PDF, or null.")
+    download_url = serializers.SerializerMethodField()
+    changes = ChangeSerializer(many=True, help_text="What changed since the previous submission.")
+
+    def get_submitted_by(self, row) -> str:
+        user = row.submission.submitted_by
+        return user.get_full_name() or user.username
+
+    def get_version(self, row) -> int | None:
+        return row.version.number if row.version else None
+
+    def get_download_url(self, row) -> str | None:
+        if row.version is None:
+            return None
+        return self.context["request"].build_absolute_uri(
+            reverse("api:document-download", args=[row.document.pk, row.version.number])
+        )
+
+
 class ApplicationDetailSerializer(ApplicationSummarySerializer):
     program_title = serializers.CharField(source="program.title", read_only=True)
     planned_events = PlannedEventSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     documents = serializers.SerializerMethodField()
+    submissions = serializers.SerializerMethodField()
     order = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
@@ -372,6 +416,7 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
             "planned_events",
             "attachments",
             "documents",
+            "submissions",
             "order",
             "status",
             "timeline",
@@ -384,6 +429,12 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
     def get_documents(self, application):
         return CaseDocumentSerializer(
             selectors.application_documents(application), many=True, context=self.context
+        ).data
+
+    @extend_schema_field(SubmissionSerializer(many=True))
+    def get_submissions(self, application):
+        return SubmissionSerializer(
+            selectors.application_submissions(application), many=True, context=self.context
         ).data
 
     @extend_schema_field(OrderSerializer(allow_null=True))

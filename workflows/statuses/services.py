@@ -335,6 +335,9 @@ def status_renew(*, application: Application) -> Status:
         obj=application,
         comment=_("Renewed until %(date)s") % {"date": end.strftime("%d.%m.%Y")},
     )
+    from workflows.services import status_certificate_issue
+
+    status_certificate_issue(status=status, term=term)
     return status
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from core.downloads import attachment_response
+from core.forms import error_summary
 from core.ratelimit import rate_exceeded
 from core.spreadsheets import SafeCsvWriter, xlsx_append
 from workflows.errors import DocketError
@@ -189,6 +190,7 @@ def duty_detail(request, pk):
     form = SubmissionForm(is_report=is_report)
     formset = SubmissionEventFormSet(prefix="events")
     file_form = FileForm()
+    summary = []
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -207,6 +209,7 @@ def duty_detail(request, pk):
                     )
                     messages.success(request, _("Sent. A methodist will check it."))
                     return redirect("duty-detail", pk=duty.pk)
+                summary = error_summary(form, formset, file_form)
             elif action == "check" and open_submission:
                 check = CheckForm(request.POST)
                 if check.is_valid():
@@ -239,6 +242,7 @@ def duty_detail(request, pk):
             "form": form,
             "formset": formset,
             "file_form": file_form,
+            "error_summary": summary,
             "can_check": can_check,
             "check_form": CheckForm(),
             "council_extracts": council_extracts(request.user, [duty, *duty.submissions.all()]),

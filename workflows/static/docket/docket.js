@@ -5,4 +5,10 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+  // The error summary of a form page takes the focus, so the keyboard and screen readers
+  // start there.
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+  }
 });
