@@ -1,7 +1,7 @@
 """Writes. Every state change happens here, in one transaction with its audit record."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
@@ -65,6 +65,9 @@ def application_create(
     _require_member(user=user, organisation=organisation)
     if not program.is_active:
         raise ConflictError(_("The programme does not accept applications now."))
+    refusal = selectors.school_case_refusal(program=program, organisation=organisation)
+    if refusal:
+        raise ConflictError(refusal)
     application = Application.objects.create(
         program=program, organisation=organisation, created_by=user, **fields
     )
@@ -184,7 +187,7 @@ def _application_submit_draft(*, application_id: int, user) -> Application:
     _application_register(application, user=user, on=now)
     application.submitted_at = now
     application.state = State.AT_METHODIST
-    application.save()
+    _save_under_review(application)
     audit_record(
         actor=user,
         action="application.submit",
@@ -199,6 +202,31 @@ def _application_submit_draft(*, application_id: int, user) -> Application:
         renewal_submitted(application=application, user=user, today=now.date())
     ApplicationFlow.start.run(application=application)
     return application
+
+
+ONE_CASE_CONSTRAINT = "one_application_under_review_per_program"
+
+
+def _save_under_review(application: Application) -> None:
+    """Save a case entering review. Two submissions of one school's applications at the same
+    moment both pass the completeness check; the database's partial unique index lets one in,
+    and the other is told which case is already under review (nothing of it is kept)."""
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:
+        text = str(exc)
+        if ONE_CASE_CONSTRAINT not in text and "program_id, workflows_application.org" not in text:
+            raise
+        refusal = selectors.school_case_refusal(
+            program=application.program,
+            organisation=application.organisation,
+            renewal=application.kind == Application.Kind.RENEWAL,
+            exclude_pk=application.pk,
+        )
+        raise ConflictError(
+            refusal or _("Another application of this school is under review; wait for it.")
+        ) from exc
 
 
 # --- Steps ----------------------------------------------------------------------------
