@@ -5,6 +5,8 @@ import json
 
 from django.db import IntegrityError, transaction
 
+from core.transactions import lock
+
 from .models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
@@ -33,14 +35,14 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
 
 def _locked_head() -> AuditChainHead:
     """The migration creates the head; recreate it race-free if a flush removed it."""
-    head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+    head = lock(AuditChainHead.objects).filter(id=1).first()
     if head is None:
         try:
             with transaction.atomic():
                 AuditChainHead.objects.create(id=1, last_hash=_chain_tail_hash())
         except IntegrityError:
             pass  # a concurrent writer created it first
-        head = AuditChainHead.objects.select_for_update().get(id=1)
+        head = lock(AuditChainHead.objects).get(id=1)
     return head
 
 

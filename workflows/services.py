@@ -1,5 +1,7 @@
 """Writes. Every state change happens here, in one transaction with its audit record."""
 
+from contextlib import ExitStack
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -8,6 +10,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 
 from audit.services import audit_record
+from core.transactions import lock, service_transaction
 from documents import selectors as document_selectors
 from documents import services as documents
 from documents.models import Document
@@ -57,7 +60,7 @@ def _replace_events(application: Application, events: list[dict]) -> None:
     )
 
 
-@transaction.atomic
+@service_transaction
 def application_create(
     *, user, organisation: Organisation, program: Program, fields: dict, events: list[dict]
 ) -> Application:
@@ -76,12 +79,12 @@ def application_create(
     return application
 
 
-@transaction.atomic
+@service_transaction
 def application_update(
     *, application_id: int, user, fields: dict, events: list[dict] | None
 ) -> Application:
     """Edit a draft or a returned application; `events=None` keeps the planned events."""
-    application = Application.objects.select_for_update().get(pk=application_id)
+    application = lock(Application.objects).get(pk=application_id)
     _require_member(user=user, organisation=application.organisation)
     _require_editable(application)
     for name, value in fields.items():
@@ -95,10 +98,10 @@ def application_update(
     return application
 
 
-@transaction.atomic
+@service_transaction
 def application_attach(*, application_id: int, user, uploaded, title: str = "") -> Application:
     """Add a file; rejected files leave nothing behind (the whole transaction rolls back)."""
-    application = Application.objects.select_for_update().get(pk=application_id)
+    application = lock(Application.objects).get(pk=application_id)
     _require_member(user=user, organisation=application.organisation)
     _require_editable(application)
     document = documents.document_create(
@@ -150,6 +153,7 @@ def _application_register(application: Application, *, user, on) -> Document:
     return document
 
 
+@service_transaction
 def application_submit(*, application_id: int, user) -> Application:
     """Submit a draft (register it, start its review) or resubmit a returned one."""
     application = Application.objects.get(pk=application_id)
@@ -166,7 +170,7 @@ def application_submit(*, application_id: int, user) -> Application:
 def _application_submit_draft(*, application_id: int, user) -> Application:
     from .flows import ApplicationFlow  # the flow calls back into services
 
-    application = Application.objects.select_for_update().get(pk=application_id)
+    application = lock(Application.objects).get(pk=application_id)
     _require_member(user=user, organisation=application.organisation)
     if application.state != State.DRAFT:
         raise ConflictError(
@@ -291,7 +295,7 @@ def application_council_decide(
 ) -> CouncilDecision:
     """The council's decision on the case takes effect (its protocol is signed). Called by the
     flow's `council` node under the flow lock, so the gateway after it routes on this state."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = lock(Application.objects).get(pk=application.pk)
     if application.state != State.AT_COUNCIL:
         raise ConflictError(_("The case has moved on; refresh the page."))
     decision = CouncilDecision.objects.create(
@@ -447,7 +451,7 @@ def _order_drafted_for(applications: list[Application]) -> Order | None:
     return order if listed == {a.pk for a in applications} else None
 
 
-@transaction.atomic
+@service_transaction
 def order_draft_for_cases(*, application_ids: list[int], user) -> Order:
     """One order (распоряжение) for cases the council granted, as the department issues it after
     a meeting: registered once in the programme's order journal (`125-р`), listing every school,
@@ -460,7 +464,7 @@ def order_draft_for_cases(*, application_ids: list[int], user) -> Order:
     _require_department_official(user)
     # Rows locked in one order (by pk), so officials drafting overlapping orders queue, not deadlock.
     applications = list(
-        Application.objects.select_for_update(of=("self",))
+        lock(Application.objects)
         .select_related("program", "organisation")
         .filter(pk__in=ids)
         .order_by("pk")
@@ -545,25 +549,39 @@ def order_draft(*, application_id: int, user) -> Order:
     return order_draft_for_cases(application_ids=[application_id], user=user)
 
 
+@service_transaction
 def order_sign_and_approve_cases(*, order_id: int, user) -> Order:
     """The official signs the drafted order with their own key (PAdES) and, in the same
     transaction, approves every case it lists; statuses are then granted in the background.
     All or nothing: a case no longer waiting (returned, taken by a colleague, moved to another
-    order) stops the signature, and a failure on any case rolls back the signature too."""
-    with transaction.atomic():
-        order = Order.objects.select_related("document", "program").get(pk=order_id)
-        ids = list(order.listed_applications.values_list("pk", flat=True))
-        if not order.document_id or not ids:
-            raise ConflictError(
-                _("This order was not drafted in Docket; there is nothing to sign.")
-            )
-        _require_visible(ids, user)
-        _require_department_official(user)
+    order) stops the signature, and a failure on any case rolls back the signature too.
+
+    Locks in the order of core.transactions: every listed case's flow lock and then its row (pk
+    order) before the signature, whose audit event takes the audit head; each step then runs
+    under locks this transaction already holds."""
+    from .flows import ApplicationFlow  # the flow calls back into services
+
+    order = Order.objects.select_related("document", "program").get(pk=order_id)
+    ids = list(order.listed_applications.values_list("pk", flat=True))
+    if not order.document_id or not ids:
+        raise ConflictError(_("This order was not drafted in Docket; there is nothing to sign."))
+    _require_visible(ids, user)
+    _require_department_official(user)
+    with ExitStack() as flow_locks:
+        for process_id in (
+            Application.objects.filter(pk__in=ids, process__isnull=False)
+            .order_by("pk")
+            .values_list("process_id", flat=True)
+        ):
+            flow_locks.enter_context(ApplicationFlow.lock(process_id))
         applications = list(
-            Application.objects.select_related("program", "organisation").filter(pk__in=ids)
+            lock(Application.objects)
+            .select_related("program", "organisation")
+            .filter(pk__in=ids)
+            .order_by("pk")
         )
         tasks = []
-        for application in sorted(applications, key=lambda a: a.pk):
+        for application in applications:
             try:
                 if application.order_id != order.pk:
                     raise ConflictError(
@@ -581,7 +599,6 @@ def order_sign_and_approve_cases(*, order_id: int, user) -> Order:
             )
         data = {"decision": "approve", "order_number": order.number, "order_date": order.date}
         for application, task in tasks:
-            # Each step re-checks its case under that case's flow lock (taken in pk order).
             try:
                 task_complete(task_id=task.pk, user=user, data=data)
             except DocketError as exc:
@@ -589,6 +606,7 @@ def order_sign_and_approve_cases(*, order_id: int, user) -> Order:
     return order
 
 
+@service_transaction
 def order_sign_and_approve(*, application_id: int, user) -> Application:
     """Sign the case's drafted order and approve it, with every other case the order lists."""
     application = Application.objects.select_related("order").get(pk=application_id)
@@ -722,6 +740,7 @@ def _flow_locked(func):
 
 
 @_flow_locked
+@service_transaction
 def task_claim(*, task_id: int, user) -> Task:
     """Take an unassigned step for oneself, so that colleagues see who is on it."""
     task = _load_task(task_id, user)
@@ -740,6 +759,7 @@ def task_claim(*, task_id: int, user) -> Task:
 
 
 @_flow_locked
+@service_transaction
 def task_complete(*, task_id: int, user, data: dict) -> Task:
     """Do one step: apply the decision, then let the flow route to the next step.
 
@@ -748,7 +768,7 @@ def task_complete(*, task_id: int, user, data: dict) -> Task:
     """
     task = _load_task(task_id, user)
     with task.activation() as activation:
-        application = Application.objects.select_for_update().get(process_id=task.process_id)
+        application = lock(Application.objects).get(process_id=task.process_id)
         if task.status in selectors.OPEN_TASK_STATUSES:
             _take_over_revision(task, activation, user, application)
         _require_open_and_mine(task, activation, user, claim=True)
@@ -765,7 +785,7 @@ def task_complete(*, task_id: int, user, data: dict) -> Task:
 # --- Status ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service_transaction
 def status_grant(*, application: Application) -> Status:
     """Enter the status in the registry, or extend it by a new term for a renewal; safe to call
     twice (returns the status granted or extended before)."""

@@ -34,9 +34,7 @@ def _draft(school, coordinator, program):
     return ApplicationFactory(organisation=school, created_by=coordinator, program=program)
 
 
-def test_a_second_application_of_the_school_is_refused_at_submission(
-    coordinator, school, program
-):
+def test_a_second_application_of_the_school_is_refused_at_submission(coordinator, school, program):
     first = submitted(coordinator=coordinator, school=school, program=program)
     second = _draft(school, coordinator, program)
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from viewflow.fsm.base import TransitionNotAllowed
 
 from audit.services import audit_record
+from core.transactions import lock, service_transaction
 from documents.services import document_create
 from workflows import rules
 from workflows.errors import ConflictError, NotAllowed
@@ -69,17 +70,13 @@ def _status_move(
 
 
 def _locked(status_id: int) -> Status:
-    return (
-        Status.objects.select_for_update()
-        .select_related("program", "organisation", "order")
-        .get(pk=status_id)
-    )
+    return lock(Status.objects).select_related("program", "organisation", "order").get(pk=status_id)
 
 
 def _locked_in_state(queryset, pk: int, expected: str):
     """The row, locked, if it still waits in `expected`; a second click or another person's
     earlier step gets a conflict instead of acting twice."""
-    row = queryset.select_for_update().get(pk=pk)
+    row = lock(queryset).get(pk=pk)
     if row.state != expected:
         raise ConflictError(
             _("This step has already been completed; refresh the page to see where it is now.")
@@ -127,7 +124,7 @@ def _duties_create(term: StatusTerm) -> list[Duty]:
     return Duty.objects.bulk_create(duties)
 
 
-@transaction.atomic
+@service_transaction
 def status_first_term_open(*, status: Status, application: Application, order: Order):
     """Called by `workflows.services.status_grant` for a new status: its first term and the
     yearly duties of it."""
@@ -168,7 +165,7 @@ def renewal_refusal(status: Status, *, today: date) -> str:
     return ""
 
 
-@transaction.atomic
+@service_transaction
 def renewal_application_create(*, user, status_id: int, today: date | None = None):
     """A renewal draft pre-filled from the status: its topic, goals, people and partners,
     next term's events from the last plan, and the accepted reports attached."""
@@ -286,7 +283,7 @@ def renewal_grant_refusal(status: Status, *, today: date) -> str:
     return ""
 
 
-@transaction.atomic
+@service_transaction
 def status_renew(*, application: Application) -> Status:
     """The department approved a renewal: a new term from the day after the current one ends
     (no gap, no overlap), its duties, the status ACTIVE again. Safe to call twice."""
@@ -355,7 +352,7 @@ def _duties_cancel(status: Status, *, actor) -> None:
         )
 
 
-@transaction.atomic
+@service_transaction
 def status_terminate(*, status_id: int, actor, reason: str, order: Order, today: date) -> Status:
     """Early termination approved by a department order; the reason is kept on the status."""
     if not reason.strip():
@@ -374,14 +371,14 @@ def status_terminate(*, status_id: int, actor, reason: str, order: Order, today:
     return status
 
 
-@transaction.atomic
+@service_transaction
 def status_suspend(*, status_id: int, actor, reason: str, today: date) -> Status:
     status = _locked(status_id)
     _status_move(status, "suspend", actor=actor, today=today, comment=reason)
     return status
 
 
-@transaction.atomic
+@service_transaction
 def status_resume(*, status_id: int, actor, today: date) -> Status:
     status = _locked(status_id)
     _status_move(status, "resume", actor=actor, today=today)
@@ -398,9 +395,7 @@ def _require(user, perm: str) -> None:
 
 def _locked_duty(duty_id: int) -> Duty:
     return (
-        Duty.objects.select_for_update()
-        .select_related("status__program", "status__organisation")
-        .get(pk=duty_id)
+        lock(Duty.objects).select_related("status__program", "status__organisation").get(pk=duty_id)
     )
 
 
@@ -422,7 +417,7 @@ def _duty_move(duty: Duty, *, to: str, actor, action: str, comment="", data=None
 REPORT_COUNTS = ("events_held", "young_teachers", "schools", "mentors")
 
 
-@transaction.atomic
+@service_transaction
 def submission_create(
     *, user, duty_id: int, fields: dict, events: list[dict], files=(), now: datetime | None = None
 ) -> Submission:
@@ -479,7 +474,7 @@ def _locked_open_submission(submission_id: int, expected: str) -> Submission:
     return _locked_in_state(Submission.objects.select_related("duty"), submission_id, expected)
 
 
-@transaction.atomic
+@service_transaction
 def submission_check(*, user, submission_id: int, decision: str, comment: str = "") -> Submission:
     """A methodist accepts the submission for the council or returns it to the holder."""
     _require(user, CHECK)
@@ -506,7 +501,7 @@ def submission_check(*, user, submission_id: int, decision: str, comment: str = 
     return submission
 
 
-@transaction.atomic
+@service_transaction
 def submission_council_decide(
     *, user, submission_id: int, decision: str, comment: str, meeting_date: date
 ) -> Submission:
@@ -555,14 +550,14 @@ def submission_council_decide(
 # or one run twice, change and notify nothing twice.
 
 
-def _each_locked(pks, lock, act) -> int:
+def _each_locked(pks, load_locked, act) -> int:
     """The sweeps' loop: each candidate in its own transaction, locked and handed to `act`,
     which re-checks it (another sweep may have been first) and returns whether it acted. One
     row's failure does not undo the rows before it. Returns how many it acted on."""
     count = 0
     for pk in pks:
         with transaction.atomic():
-            if act(lock(pk)):
+            if act(load_locked(pk)):
                 count += 1
     return count
 
@@ -745,7 +740,7 @@ def _require_no_open_termination(status: Status) -> None:
         raise ConflictError(_("An early termination of this status is already under way."))
 
 
-@transaction.atomic
+@service_transaction
 def termination_request(*, user, status_id: int, reason: str) -> TerminationCase:
     """The holder asks to end the status early; the council considers it first."""
     status = _locked(status_id)
@@ -773,7 +768,7 @@ def termination_request(*, user, status_id: int, reason: str) -> TerminationCase
     return case
 
 
-@transaction.atomic
+@service_transaction
 def termination_propose(
     *, user, status_id: int, grounds: str, reason: str, meeting_date: date
 ) -> TerminationCase:
@@ -814,7 +809,7 @@ def _locked_case(case_id: int, expected: str) -> TerminationCase:
     return _locked_in_state(TerminationCase.objects, case_id, expected)
 
 
-@transaction.atomic
+@service_transaction
 def termination_council_decide(
     *, user, case_id: int, decision: str, comment: str, meeting_date: date
 ) -> TerminationCase:
@@ -848,7 +843,7 @@ def termination_council_decide(
     return case
 
 
-@transaction.atomic
+@service_transaction
 def termination_department_decide(
     *,
     user,
@@ -902,7 +897,7 @@ def termination_department_decide(
     return case
 
 
-@transaction.atomic
+@service_transaction
 def problem_report(*, user, status_id: int, description: str) -> ProblemNotice:
     """The holder reports a problem that may disrupt the platform; it goes to the council."""
     status = _locked(status_id)
@@ -922,7 +917,7 @@ def problem_report(*, user, status_id: int, description: str) -> ProblemNotice:
     return notice
 
 
-@transaction.atomic
+@service_transaction
 def problem_council_decide(
     *, user, notice_id: int, decision: str, meeting_date: date
 ) -> ProblemNotice:
@@ -949,16 +944,14 @@ def problem_council_decide(
 # --- The network's yearly report -------------------------------------------------------------
 
 
-@transaction.atomic
+@service_transaction
 def network_report_compile(*, user, program, academic_year: int) -> NetworkReport:
     """Compile (or re-compile, while the council has not accepted it) the network's report of
     one academic year from the accepted platform reports; it goes to the council."""
     _require(user, CHECK)
     data = selectors.network_report_compile_data(program=program, academic_year=academic_year)
     report = (
-        NetworkReport.objects.select_for_update()
-        .filter(program=program, academic_year=academic_year)
-        .first()
+        lock(NetworkReport.objects).filter(program=program, academic_year=academic_year).first()
     )
     if report and report.state == NetworkReport.State.ACCEPTED:
         raise ConflictError(_("The council has already accepted this report; it is final."))
@@ -983,7 +976,7 @@ def network_report_compile(*, user, program, academic_year: int) -> NetworkRepor
     return report
 
 
-@transaction.atomic
+@service_transaction
 def network_report_council_decide(
     *, user, report_id: int, comment: str, meeting_date: date
 ) -> NetworkReport:
