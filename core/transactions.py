@@ -40,10 +40,13 @@ import functools
 import logging
 import random
 import time
+from contextlib import contextmanager
 
 from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.lock import SelectForUpdateLock
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,38 @@ def lock(queryset: QuerySet) -> QuerySet:
     """`queryset` as SELECT ... FOR NO KEY UPDATE OF its own table (see the module docstring:
     joined rows are not locked, and foreign-key checks of other transactions do not wait)."""
     return queryset.select_for_update(of=("self",), no_key=True)
+
+
+class FlowRowLock(SelectForUpdateLock):
+    """viewflow's NOWAIT lock on the process row (step 1 of the order), correct inside a
+    transaction that is already open too.
+
+    viewflow's own catches the failed NOWAIT inside its atomic block: as the outermost
+    transaction that block merely rolls back at its end, but as a savepoint (a case's step taken
+    inside a service transaction: signing an order for several cases, a protocol releasing its
+    cases, any step under `service_transaction`) releasing it fails with "current transaction is
+    aborted". Here each attempt has its own savepoint, rolled back when it fails; the row lock
+    of the attempt that succeeds stays with the enclosing transaction until it ends. Also FOR NO
+    KEY UPDATE, like `lock()`."""
+
+    @contextmanager
+    def __call__(self, flow_class, process_pk):
+        rows = flow_class.process_class._default_manager.filter(pk=process_pk)
+        with transaction.atomic():
+            for attempt in range(self.attempts):
+                try:
+                    with transaction.atomic():
+                        rows.select_for_update(nowait=self.nowait, no_key=True).exists()
+                except DatabaseError as exc:
+                    if attempt == self.attempts - 1:
+                        raise FlowLockFailed(f"Lock failed for {flow_class}") from exc
+                    time.sleep(((attempt + 1) * random.random() + 2**attempt) / 2.5)
+                else:
+                    break
+            yield
+
+
+flow_row_lock = FlowRowLock()
 
 
 def is_retryable(exc: BaseException) -> bool:
