@@ -1,4 +1,4 @@
-"""Row locks and service transactions: the one lock order of Docket (decisions.md 27).
+"""Row locks and service transactions: the one lock order of Docket (decisions.md 29).
 
 Every write that must not interleave with another takes row locks, and two transactions that
 take the same locks in opposite orders deadlock on PostgreSQL. So every service takes them in
@@ -8,13 +8,18 @@ this order, outermost first, and never goes back up the list:
    the job runner); of several cases, in pk order;
 2. the council (`meeting_create`), then a meeting, then its protocol, then agenda items (by
    number or pk);
-3. the case rows: applications (in pk order), then the status, then what hangs on it (a duty,
-   submission, problem notice, termination case, network report, agreement, then its party);
-4. documents (in pk order), then a journal counter, a render request, signer certificates and
-   the certificate authority;
+3. the case rows: applications (in pk order), then the status, then a case about it (a
+   termination case, problem notice, network report, agreement, then the agreement's party),
+   then its duties (pk order), then a duty's submission;
+4. documents (in pk order), then a render request, signer certificates and the certificate
+   authority;
 5. notifications (claimed in their own short transactions, `skip_locked`);
-6. the audit chain head, last: `audit_record` locks it and holds it to the commit, so a service
-   writes its audit events after it has taken every other lock it needs.
+6. the audit chain head: `audit_record` locks it and holds it to the commit, so a service
+   writes its audit events after it has taken the other locks it needs. After the head only
+   rows no other transaction locks before its own head: rows this transaction created, and
+   journal counters (every registration follows the audit event of its document's draft, so
+   the head already queues them). decisions.md 29 lists the few steps that still lock a
+   case after the head, and why they are safe.
 
 PostgreSQL adds locks nobody wrote: Django creates foreign keys `DEFERRABLE INITIALLY DEFERRED`,
 so every row inserted or updated checks the rows it references at COMMIT, with FOR KEY SHARE,
@@ -91,6 +96,28 @@ class FlowRowLock(SelectForUpdateLock):
 
 
 flow_row_lock = FlowRowLock()
+
+
+# The steps of the order, for code that gathers rows from several apps and locks them at once.
+(
+    FLOW,
+    COUNCIL,
+    MEETING,
+    PROTOCOL,
+    AGENDA_ITEM,
+    APPLICATION,
+    STATUS,
+    STATUS_CASE,
+    DUTY,
+    SUBMISSION,
+) = range(10)
+
+
+def lock_in_order(rows) -> None:
+    """Lock `(step, model, pk)` rows by step, then model, then pk: the order above, and one
+    order among rows of the same step."""
+    for _step, model, pk in sorted(set(rows), key=lambda r: (r[0], r[1]._meta.label, r[2])):
+        lock(model.objects).filter(pk=pk).first()
 
 
 def is_retryable(exc: BaseException) -> bool:

@@ -701,6 +701,7 @@ def document_sign(
     is still being prepared (or failed), or when its current version is not a PDF. The caller
     decides whether this signer may sign this document at all (e.g. the official of the order).
     """
+    _signed_case_lock(document)  # the case's rows before the document (core.transactions)
     locked = lock(Document.objects).get(pk=document.pk)
     if locked.render_state in (Document.RenderState.PREPARING, Document.RenderState.FAILED):
         raise ValidationError(
@@ -791,18 +792,33 @@ def document_sign(
 # The app that owns a case may react to a signature inside the signing transaction (e.g.
 # register an agreement when its last party signs), whichever page the signature came from.
 _SIGNED_HOOKS: dict = {}
+_SIGNED_LOCKS: dict = {}
 
 
-def case_signed_register(model, hook) -> None:
-    """`hook(document, signature)`; runs in the signing transaction for that model's cases."""
+def case_signed_register(model, hook, *, lock_case=None) -> None:
+    """`hook(document, signature)`; runs in the signing transaction for that model's cases.
+    `lock_case(document)` locks the case rows the hook will lock, before the document is
+    locked: the case's rows come before documents in the lock order (core.transactions), and
+    the hook runs after the signature's audit event has taken the audit head."""
     _SIGNED_HOOKS[model._meta.label_lower] = hook
+    if lock_case is not None:
+        _SIGNED_LOCKS[model._meta.label_lower] = lock_case
+
+
+def _case_label(document: Document) -> str:
+    if document.case_type_id is None:
+        return ""
+    return f"{document.case_type.app_label}.{document.case_type.model}"
+
+
+def _signed_case_lock(document: Document) -> None:
+    lock_case = _SIGNED_LOCKS.get(_case_label(document))
+    if lock_case is not None:
+        lock_case(document)
 
 
 def _signed_hooks_run(document: Document, signature: Signature) -> None:
-    if document.case_type_id is None:
-        return
-    label = f"{document.case_type.app_label}.{document.case_type.model}"
-    hook = _SIGNED_HOOKS.get(label)
+    hook = _SIGNED_HOOKS.get(_case_label(document))
     if hook is not None:
         hook(document, signature)
 

@@ -118,7 +118,7 @@ class Application(TimeStamped):
 
     EDITABLE_STATES = (State.DRAFT, State.RETURNED)
     # Submitted and not yet decided: at most one such case per school and programme
-    # (decisions.md 26), so the department never approves two statuses for one school.
+    # (decisions.md 28), so the department never approves two statuses for one school.
     REVIEW_STATES = (State.AT_METHODIST, State.RETURNED, State.AT_COUNCIL, State.AT_DEPARTMENT)
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, verbose_name=_("programme"))

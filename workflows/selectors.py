@@ -130,7 +130,7 @@ def school_case_refusal(
 ) -> str:
     """Why the school may not have another case of this programme reviewed now ('' if it may).
 
-    One school holds one status per programme, so it has one case at a time (decisions.md 26):
+    One school holds one status per programme, so it has one case at a time (decisions.md 28):
     no new application while it holds the status (a renewal continues it) or while its grant
     is being entered, and never two applications under review at once. The database refuses
     the second case under review too (`one_application_under_review_per_program`)."""

@@ -177,6 +177,10 @@ def _application_submit_draft(*, application_id: int, user) -> Application:
             _("The application was already submitted (No. %(number)s).")
             % {"number": application.reg_number}
         )
+    if application.renews_id:
+        # The status now, before the registration's audit event takes the audit head
+        # (core.transactions); renewal_submitted moves it below.
+        lock(Status.objects).filter(pk=application.renews_id).first()
     errors = selectors.application_completeness_errors(application)
     if errors:
         raise ValidationError(errors)

@@ -3,15 +3,24 @@ never deadlock (issue 10: 8 votes in a load run ended in a 500 and a lost draft)
 PostgreSQL still detects is run again at the service boundary."""
 
 import datetime
+import re
 import threading
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from core.transactions import lock, service_transaction
 from tests.factories import CoordinatorFactory, CouncilMemberFactory, OrganisationFactory
 from tests.integration.test_concurrency import run_together
-from tests.story import act, council_of, submitted
+from tests.story import (
+    act,
+    council_of,
+    meeting_decides,
+    rendered,
+    submitted,
+    waiting_for_council,
+)
 from workflows import services as wf_services
 from workflows.councils import selectors, services
 from workflows.councils.models import Vote
@@ -101,3 +110,101 @@ def test_a_deadlock_postgresql_detects_is_run_again_and_both_commit(postgres):
     assert sorted(r for r, _e in outcomes) == sorted([first.pk, second.pk])
     assert len(attempts) == 3  # one of the two ran again
     assert sorted(committed) == sorted([first.pk, second.pk])
+
+
+CASE_TABLES = {
+    "viewflow_process",
+    "councils_agendaitem",
+    "workflows_application",
+    "workflows_status",
+    "statuses_terminationcase",
+    "statuses_duty",
+    "statuses_submission",
+}
+LOCKED_TABLE = re.compile(r'FROM "(\w+)".* FOR (?:NO KEY )?UPDATE', re.S)
+
+
+def _case_tables_locked_after_the_audit_head(queries: list[str]) -> set[str]:
+    """Case tables first locked only after the audit head: another transaction that locks the
+    same row and then audits would deadlock with this one."""
+    before, after, head_taken = set(), set(), False
+    for sql in queries:
+        match = LOCKED_TABLE.search(sql)
+        if not match:
+            continue
+        table = match.group(1)
+        if table == "audit_auditchainhead":
+            head_taken = True
+        elif table in CASE_TABLES:
+            (after if head_taken else before).add(table)
+    return after - before
+
+
+def test_a_signed_protocol_locks_the_cases_it_releases_before_the_audit_head(
+    postgres, granted_status, program, methodist, secretary, coordinator, monkeypatch
+):
+    """The protocol releases every case after its signatures' audit events: it locks their
+    rows first (here an application waiting for the council and a holder's termination case,
+    whose status a holder's own action locks before auditing)."""
+    from workflows.statuses import services as status_services
+
+    termination = status_services.termination_request(
+        user=coordinator, status_id=granted_status.pk, reason="Реорганизация школы"
+    )
+    application = waiting_for_council(program, methodist=methodist, school_name="Лицей 9")
+    signing = []
+    real_sign = services.protocol_sign
+
+    def protocol_sign(**kwargs):
+        with CaptureQueriesContext(connection) as queries:
+            result = real_sign(**kwargs)
+        signing.append([q["sql"] for q in queries.captured_queries])
+        return result
+
+    monkeypatch.setattr(services, "protocol_sign", protocol_sign)
+    meeting_decides(
+        council_of(program, secretary=secretary),
+        {
+            application: ("granted", "Соответствует положению"),
+            termination: ("adopted", "Поддержать"),
+        },
+        secretary=secretary,
+        meeting_date=datetime.date.today(),
+    )
+    application.refresh_from_db()
+    termination.refresh_from_db()
+    assert application.state == Application.State.AT_DEPARTMENT
+    assert termination.state == termination.State.AT_DEPARTMENT
+    assert len(signing) == 2
+    assert [_case_tables_locked_after_the_audit_head(q) for q in signing] == [set(), set()]
+
+
+def test_signing_an_order_locks_its_cases_before_the_audit_head(
+    postgres, program, methodist, secretary, official
+):
+    """The signature's audit event came before the cases' flow locks and rows: an official
+    returning one of the cases at that moment (flow lock, row, then audit) closed a cycle."""
+    from documents.services import signer_certificate_issue
+    from workflows import services as wf
+
+    cases = [waiting_for_council(program, methodist=methodist, school_name=n) for n in "АБ"]
+    meeting_decides(
+        council_of(program, secretary=secretary),
+        {c: ("granted", "Соответствует положению") for c in cases},
+        secretary=secretary,
+        meeting_date=datetime.date.today(),
+    )
+    signer_certificate_issue(user=official)
+    order = wf.order_draft_for_cases(application_ids=[c.pk for c in cases], user=official)
+    rendered(order.document)
+
+    with CaptureQueriesContext(connection) as queries:
+        wf.order_sign_and_approve_cases(order_id=order.pk, user=official)
+
+    assert (
+        _case_tables_locked_after_the_audit_head([q["sql"] for q in queries.captured_queries])
+        == set()
+    )
+    assert {c.state for c in Application.objects.filter(pk__in=[c.pk for c in cases])} == {
+        Application.State.GRANTED
+    }

@@ -1,4 +1,4 @@
-"""A school has one case of a programme at a time (decisions.md 26), so the department never
+"""A school has one case of a programme at a time (decisions.md 28), so the department never
 approves two statuses for it: before this rule one order could list two applications of one
 school, the second grant job failed for ever, and that case said "granted" with no status."""
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.limits import LINE, length_check
-from core.transactions import lock, service_transaction
+from core.transactions import AGENDA_ITEM, PROTOCOL, lock, lock_in_order, service_transaction
 from workflows import notify as wf_notify
 from workflows.errors import ConflictError, NotAllowed
 from workflows.models import Application, Organisation
@@ -698,6 +698,7 @@ def _signoff_role(protocol: Protocol, user) -> str:
 def protocol_sign(*, protocol_id: int, user) -> Protocol:
     """The chair's or the secretary's sign-off. With both, the protocol is signed, can no
     longer change, and its decisions take effect: each case on the agenda is passed on."""
+    _lock_release(protocol_id)
     protocol = lock(Protocol.objects).select_related("meeting").get(pk=protocol_id)
     if protocol.state == Protocol.State.SIGNED:
         raise ConflictError(_("The protocol is already signed; it cannot be changed."))
@@ -720,6 +721,27 @@ def protocol_sign(*, protocol_id: int, user) -> Protocol:
     if protocol.corrects_id is None:
         _release_cases(protocol, actor=user)
     return protocol
+
+
+def _lock_release(protocol_id: int) -> None:
+    """Every row that releasing the cases will lock, taken before the signature's audit event
+    takes the audit head, in the order of core.transactions (the cases' flow locks before the
+    protocol, then its items and the cases' rows). Done at each sign-off, not only the last:
+    which one is last is known only under the protocol's lock, and the first signer holding
+    the cases for the moment of its signature costs little."""
+    protocol = Protocol.objects.select_related("meeting").filter(pk=protocol_id).first()
+    if protocol is None or protocol.state == Protocol.State.SIGNED or protocol.corrects_id:
+        return
+    rows = []
+    for item in protocol.meeting.items.filter(released_at__isnull=True):
+        rows.append((AGENDA_ITEM, AgendaItem, item.pk))
+        entry = subjects.of_type(item.subject_type) if item.subject_type_id else None
+        case = item.subject if entry is not None else None
+        if case is not None:
+            rows.extend(entry.locks(case))
+    lock_in_order(row for row in rows if row[0] < PROTOCOL)
+    lock(Protocol.objects).filter(pk=protocol_id).first()
+    lock_in_order(row for row in rows if row[0] > PROTOCOL)
 
 
 def _release_cases(protocol: Protocol, *, actor) -> None:

@@ -1,4 +1,4 @@
-"""One application under review per school and programme (decisions.md 26)."""
+"""One application under review per school and programme (decisions.md 28)."""
 
 from django.db import migrations, models
 from django.db.models import Count

@@ -410,6 +410,12 @@ def agreement_sign(*, user, agreement_id: int):
     )
 
 
+def agreement_lock_for_signing(document: Document) -> None:
+    """Before `documents.document_sign` locks the agreement's document: the agreement first,
+    as `agreement_paper_signature_record` takes it (core.transactions)."""
+    lock(Agreement.objects).filter(document=document).first()
+
+
 def agreement_document_signed(document: Document, signature) -> None:
     """Hook of `documents.document_sign` (any page): only a party's signer may sign, and the
     last signature registers the agreement."""
@@ -428,6 +434,8 @@ def agreement_paper_signature_record(*, user, party_id: int, signed_on: date) ->
     party = AgreementParty.objects.select_related("agreement").get(pk=party_id)
     agreement = _locked_agreement(party.agreement_id)
     party = lock(AgreementParty.objects).get(pk=party_id)
+    # The document before the audit head: the last signature registers it in its journal.
+    lock(Document.objects).filter(pk=agreement.document_id).first()
     if party.signer_id is not None:
         raise ConflictError(_("This party signs in Docket with its own key, not on paper."))
     if party.paper_signed_on is not None or agreement.state == Agreement.State.REGISTERED:

@@ -338,8 +338,13 @@ def status_renew(*, application: Application) -> Status:
 # --- Early end and pauses -------------------------------------------------------------------
 
 
-def _duties_cancel(status: Status, *, actor) -> None:
-    open_duties = list(status.duties.filter(state__in=Duty.OWED_STATES))
+def _open_duties_locked(status: Status) -> list[Duty]:
+    """The duties an ending status cancels, locked before its move's audit event takes the
+    audit head (core.transactions: a holder sending a report locks the duty, then audits)."""
+    return list(lock(status.duties.filter(state__in=Duty.OWED_STATES)).order_by("pk"))
+
+
+def _duties_cancel(status: Status, *, actor, open_duties: list[Duty]) -> None:
     for duty in open_duties:
         duty.state = Duty.State.CANCELLED
         duty.save(update_fields=["state", "updated_at"])
@@ -358,6 +363,7 @@ def status_terminate(*, status_id: int, actor, reason: str, order: Order, today:
     if not reason.strip():
         raise ValidationError({"reason": [_("State the reason for the termination.")]})
     status = _locked(status_id)
+    open_duties = _open_duties_locked(status)
     _status_move(
         status,
         "terminate",
@@ -367,7 +373,7 @@ def status_terminate(*, status_id: int, actor, reason: str, order: Order, today:
         data={"order": order.pk},
         reason=reason,
     )
-    _duties_cancel(status, actor=actor)
+    _duties_cancel(status, actor=actor, open_duties=open_duties)
     return status
 
 
@@ -470,16 +476,22 @@ def submission_create(
     return submission
 
 
-def _locked_open_submission(submission_id: int, expected: str) -> Submission:
-    return _locked_in_state(Submission.objects.select_related("duty"), submission_id, expected)
+def _locked_open_submission(submission_id: int, expected: str) -> tuple[Submission, Duty]:
+    """The duty, then its submission (the lock order of core.transactions, as the sweeps and
+    `submission_create` lock the duty first)."""
+    duty_id = Submission.objects.values_list("duty_id", flat=True).get(pk=submission_id)
+    duty = _locked_duty(duty_id)
+    submission = _locked_in_state(
+        Submission.objects.select_related("duty"), submission_id, expected
+    )
+    return submission, duty
 
 
 @service_transaction
 def submission_check(*, user, submission_id: int, decision: str, comment: str = "") -> Submission:
     """A methodist accepts the submission for the council or returns it to the holder."""
     _require(user, CHECK)
-    submission = _locked_open_submission(submission_id, Submission.State.AT_METHODIST)
-    duty = _locked_duty(submission.duty_id)
+    submission, duty = _locked_open_submission(submission_id, Submission.State.AT_METHODIST)
     if decision not in ("accept", "return"):
         raise ValidationError({"decision": [_("Choose a decision.")]})
     if decision == "return" and not comment.strip():
@@ -508,8 +520,7 @@ def submission_council_decide(
     """The council's word on a plan or report. Called only by the signed protocol of the
     meeting whose agenda item points at this submission (`statuses.council`): the protocol's
     signatures are the authority, `user` is the meeting's secretary it is recorded by."""
-    submission = _locked_open_submission(submission_id, Submission.State.AT_COUNCIL)
-    duty = _locked_duty(submission.duty_id)
+    submission, duty = _locked_open_submission(submission_id, Submission.State.AT_COUNCIL)
     if decision not in ("accept", "return"):
         raise ValidationError({"decision": [_("Choose a decision.")]})
     if decision == "return" and not comment.strip():
@@ -698,8 +709,9 @@ def statuses_expire(*, now: datetime) -> int:
             return False
         if status.valid_until >= today:
             return False
+        open_duties = _open_duties_locked(status)
         _status_move(status, "expire", actor=None, today=today)
-        _duties_cancel(status, actor=None)
+        _duties_cancel(status, actor=None, open_duties=open_duties)
         return True
 
     return _each_locked(candidates, _locked, expire)
@@ -805,8 +817,12 @@ def termination_propose(
     return case
 
 
-def _locked_case(case_id: int, expected: str) -> TerminationCase:
-    return _locked_in_state(TerminationCase.objects, case_id, expected)
+def _locked_case(case_id: int, expected: str) -> tuple[TerminationCase, Status]:
+    """The status, then the case (core.transactions: `termination_request`, the expiry sweep
+    and every status move lock the status first)."""
+    status_id = TerminationCase.objects.values_list("status_id", flat=True).get(pk=case_id)
+    status = _locked(status_id)
+    return _locked_in_state(TerminationCase.objects, case_id, expected), status
 
 
 @service_transaction
@@ -815,8 +831,7 @@ def termination_council_decide(
 ) -> TerminationCase:
     """The council supports the holder's request (on to the department) or rejects it.
     Called only by the signed protocol of the meeting that considered it."""
-    case = _locked_case(case_id, TerminationCase.State.AT_COUNCIL)
-    status = _locked(case.status_id)
+    case, status = _locked_case(case_id, TerminationCase.State.AT_COUNCIL)
     if decision not in ("support", "reject"):
         raise ValidationError({"decision": [_("Choose a decision.")]})
     if decision == "reject" and not comment.strip():
@@ -858,8 +873,7 @@ def termination_department_decide(
     from workflows.services import _order_for  # the same "one order, several decisions" rule
 
     _require(user, APPROVE)
-    case = _locked_case(case_id, TerminationCase.State.AT_DEPARTMENT)
-    status = _locked(case.status_id)
+    case, status = _locked_case(case_id, TerminationCase.State.AT_DEPARTMENT)
     if decision == "approve":
         if not order_number.strip() or order_date is None:
             raise ValidationError(
