@@ -6,6 +6,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from audit.services import audit_record
+from core.transactions import lock
 
 API_TOKEN_ISSUE = "user.api_token_issue"
 API_TOKEN_REVOKE = "user.api_token_revoke"
@@ -40,7 +41,7 @@ def api_token_issue(*, user) -> tuple[AuthToken, str]:
 @transaction.atomic
 def api_tokens_revoke(*, user, actor, reason: str, tokens=None) -> int:
     """Delete `tokens` (default: every token of `user`); returns how many there were."""
-    rows = list((tokens if tokens is not None else user.auth_token_set.all()).select_for_update())
+    rows = list(lock(tokens if tokens is not None else user.auth_token_set.all()))
     if not rows:
         return 0
     AuthToken.objects.filter(digest__in=[row.digest for row in rows]).delete()

@@ -29,6 +29,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from core.transactions import lock
+
 from .models import AuditChainHead, AuditCheckpoint, AuditEvent
 
 log = logging.getLogger(__name__)
@@ -75,14 +77,14 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
 
 def _locked_head() -> AuditChainHead:
     """The migration creates the head; recreate it race-free if a flush removed it."""
-    head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+    head = lock(AuditChainHead.objects).filter(id=1).first()
     if head is None:
         try:
             with transaction.atomic():
                 AuditChainHead.objects.create(id=1, last_hash=_chain_tail_hash())
         except IntegrityError:
             pass  # a concurrent writer created it first
-        head = AuditChainHead.objects.select_for_update().get(id=1)
+        head = lock(AuditChainHead.objects).get(id=1)
     return head
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_personal_data_read, audit_record
+from core.transactions import lock, service_transaction
 
 from . import pki, printforms
 from .models import (
@@ -68,7 +69,7 @@ def _case_fields(obj) -> dict:
     return {"case_type": ContentType.objects.get_for_model(obj), "case_id": str(obj.pk)}
 
 
-@transaction.atomic
+@service_transaction
 def document_create(
     *,
     uploaded,
@@ -94,10 +95,10 @@ def document_create(
     return document
 
 
-@transaction.atomic
+@service_transaction
 def document_upload_version(*, document: Document, uploaded, author) -> Version:
     """A corrected file is a new version, never an overwrite. Signed documents are closed."""
-    document = Document.objects.select_for_update().get(pk=document.pk)
+    document = lock(Document.objects).get(pk=document.pk)
     if document.signatures.exists():
         raise ValidationError(
             _("The document is signed; a changed file must be issued as a new document."),
@@ -114,7 +115,7 @@ def document_upload_version(*, document: Document, uploaded, author) -> Version:
     return version
 
 
-@transaction.atomic
+@service_transaction
 def document_draft(
     *, kind: str, title: str, author, owner_org_id: int | None = None, case=None
 ) -> Document:
@@ -126,14 +127,14 @@ def document_draft(
     return document
 
 
-@transaction.atomic
+@service_transaction
 def document_link(*, document: Document, obj) -> None:
     """Tie a document to the case it belongs to (any model: documents do not know workflows).
 
     Linking again to the same case is a no-op; a document never moves to another case.
     """
     fields = _case_fields(obj)
-    document = Document.objects.select_for_update().get(pk=document.pk)
+    document = lock(Document.objects).get(pk=document.pk)
     if document.case_type_id == fields["case_type"].pk and document.case_id == fields["case_id"]:
         return
     if document.case_type_id is not None:
@@ -245,13 +246,13 @@ def _counter_next(journal: Journal, period: int) -> int:
             JournalCounter.objects.get_or_create(journal=journal, period=period)
     except IntegrityError:
         pass  # created concurrently; the locked read below sees it
-    counter = JournalCounter.objects.select_for_update().get(journal=journal, period=period)
+    counter = lock(JournalCounter.objects).get(journal=journal, period=period)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return counter.last_number
 
 
-@transaction.atomic
+@service_transaction
 def journal_register(
     *,
     document: Document,
@@ -267,7 +268,7 @@ def journal_register(
     registrations queue up: no gap, no duplicate. Registering twice in the same journal returns
     the document as it is; a document is never registered in two journals.
     """
-    locked = Document.objects.select_for_update().get(pk=document.pk)
+    locked = lock(Document.objects).get(pk=document.pk)
     journal = journal_get_or_create(code=journal_code, scope=scope, defaults=defaults)
     if locked.journal_id is not None:
         if locked.journal_id == journal.pk:
@@ -325,7 +326,7 @@ def _enqueue_render(request_id: int) -> None:
         log.warning("Rendering request %s could not be enqueued", request_id, exc_info=True)
 
 
-@transaction.atomic
+@service_transaction
 def print_form_request(
     *, document: Document, form: str, context: dict, actor, scope: str = ""
 ) -> RenderRequest:
@@ -339,7 +340,7 @@ def print_form_request(
     missing = printforms.context_missing(form, context)
     if missing:
         raise ValueError(f"Print form {form!r} needs context keys: {', '.join(missing)}")
-    locked = Document.objects.select_for_update().get(pk=document.pk)
+    locked = lock(Document.objects).get(pk=document.pk)
     if locked.signatures.exists():
         raise ValidationError(
             _("The document is signed; it cannot be prepared again."), code="signed"
@@ -366,7 +367,7 @@ def print_form_request(
     return request
 
 
-@transaction.atomic
+@service_transaction
 def print_form_retry(*, document: Document, actor) -> RenderRequest:
     """Staff retry a failed or stuck rendering. A request stuck in the queue is sent again as it
     is (a new request would render the same version twice); a failed one is requested again
@@ -430,15 +431,19 @@ def print_form_render(*, request_id: int) -> str:
     from .printforms.render import full_context, render_html, render_pdf
 
     with transaction.atomic():
-        request = (
-            RenderRequest.objects.select_for_update()
-            .select_related("document")
-            .filter(pk=request_id)
+        # The document before its request (the lock order of core.transactions), as
+        # print_form_request takes them.
+        document_id = (
+            RenderRequest.objects.filter(pk=request_id)
+            .values_list("document_id", flat=True)
             .first()
         )
+        if document_id is None:
+            return "skipped"
+        document = lock(Document.objects).get(pk=document_id)
+        request = lock(RenderRequest.objects).filter(pk=request_id).first()
         if request is None or request.state != RenderRequest.State.PENDING:
             return "skipped"
-        document = Document.objects.select_for_update().get(pk=request.document_id)
         newer = document.renders.filter(pk__gt=request.pk)
         is_newest = not newer.exists()
         if newer.filter(version__isnull=False).exists():
@@ -529,11 +534,11 @@ def _now():
     return timezone.now()
 
 
-@transaction.atomic
+@service_transaction
 def ca_get_or_create() -> CertificateAuthority:
     """Docket's own CA, created on first use (the embedded default issues signer certificates
     from it). The row is locked so two first uses do not create two CAs."""
-    ca = CertificateAuthority.objects.select_for_update().order_by("pk").first()
+    ca = lock(CertificateAuthority.objects).order_by("pk").first()
     if ca is not None:
         return ca
     key, cert = pki.ca_create(name=settings.DOCUMENTS_CA_NAME, now=_now())
@@ -562,7 +567,7 @@ def _signer_row(*, user, source, cert, key, chain) -> SignerCertificate:
     )
 
 
-@transaction.atomic
+@service_transaction
 def signer_certificate_issue(*, user, organisation: str = "", actor=None) -> SignerCertificate:
     """Issue a signing certificate for `user` from Docket's CA (the embedded default)."""
     ca = ca_get_or_create()
@@ -593,7 +598,7 @@ def signer_certificate_issue(*, user, organisation: str = "", actor=None) -> Sig
     return row
 
 
-@transaction.atomic
+@service_transaction
 def signer_certificate_import(
     *, user, data: bytes, password: bytes | None, actor=None
 ) -> SignerCertificate:
@@ -633,12 +638,12 @@ def signer_certificate_import(
     return row
 
 
-@transaction.atomic
+@service_transaction
 def signer_certificate_revoke(
     *, certificate: SignerCertificate, reason: str, actor=None
 ) -> SignerCertificate:
     """Revoke: the key can no longer sign, and its signatures are reported as invalid."""
-    row = SignerCertificate.objects.select_for_update().get(pk=certificate.pk)
+    row = lock(SignerCertificate.objects).get(pk=certificate.pk)
     if row.revoked_at is None:
         row.revoked_at = _now()
         row.revoked_reason = reason
@@ -676,10 +681,10 @@ def trust_roots() -> list:
 # --- Signing ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service_transaction
 def document_signatories_set(*, document: Document, signers: list, actor=None) -> None:
     """Say who is to sign, in order: [(user, role), ...]. Only they will be able to sign."""
-    Document.objects.select_for_update().get(pk=document.pk)
+    lock(Document.objects).get(pk=document.pk)
     if document.signatures.exists():
         raise ValidationError(_("The document is already being signed."), code="signed")
     document.signatories.all().delete()
@@ -707,7 +712,7 @@ def document_may_sign(*, document: Document, user) -> bool:
     return document.render_state in (Document.RenderState.READY, Document.RenderState.NONE)
 
 
-@transaction.atomic
+@service_transaction
 def document_sign(
     *,
     document: Document,
@@ -723,7 +728,8 @@ def document_sign(
     is still being prepared (or failed), or when its current version is not a PDF. The caller
     decides whether this signer may sign this document at all (e.g. the official of the order).
     """
-    locked = Document.objects.select_for_update().get(pk=document.pk)
+    _signed_case_lock(document)  # the case's rows before the document (core.transactions)
+    locked = lock(Document.objects).get(pk=document.pk)
     if locked.render_state in (Document.RenderState.PREPARING, Document.RenderState.FAILED):
         raise ValidationError(
             _("The document is not ready to be signed yet: its file is being prepared."),
@@ -742,7 +748,7 @@ def document_sign(
                 ),
                 code="no_certificate",
             )
-    certificate = SignerCertificate.objects.select_for_update().get(pk=certificate.pk)
+    certificate = lock(SignerCertificate.objects).get(pk=certificate.pk)
     if certificate.user_id != signer.pk:
         raise PermissionDenied(_("This signing key belongs to someone else."))
     if certificate.revoked_at is not None:
@@ -813,18 +819,33 @@ def document_sign(
 # The app that owns a case may react to a signature inside the signing transaction (e.g.
 # register an agreement when its last party signs), whichever page the signature came from.
 _SIGNED_HOOKS: dict = {}
+_SIGNED_LOCKS: dict = {}
 
 
-def case_signed_register(model, hook) -> None:
-    """`hook(document, signature)`; runs in the signing transaction for that model's cases."""
+def case_signed_register(model, hook, *, lock_case=None) -> None:
+    """`hook(document, signature)`; runs in the signing transaction for that model's cases.
+    `lock_case(document)` locks the case rows the hook will lock, before the document is
+    locked: the case's rows come before documents in the lock order (core.transactions), and
+    the hook runs after the signature's audit event has taken the audit head."""
     _SIGNED_HOOKS[model._meta.label_lower] = hook
+    if lock_case is not None:
+        _SIGNED_LOCKS[model._meta.label_lower] = lock_case
+
+
+def _case_label(document: Document) -> str:
+    if document.case_type_id is None:
+        return ""
+    return f"{document.case_type.app_label}.{document.case_type.model}"
+
+
+def _signed_case_lock(document: Document) -> None:
+    lock_case = _SIGNED_LOCKS.get(_case_label(document))
+    if lock_case is not None:
+        lock_case(document)
 
 
 def _signed_hooks_run(document: Document, signature: Signature) -> None:
-    if document.case_type_id is None:
-        return
-    label = f"{document.case_type.app_label}.{document.case_type.model}"
-    hook = _SIGNED_HOOKS.get(label)
+    hook = _SIGNED_HOOKS.get(_case_label(document))
     if hook is not None:
         hook(document, signature)
 
@@ -832,7 +853,7 @@ def _signed_hooks_run(document: Document, signature: Signature) -> None:
 # --- Downloads ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service_transaction
 def version_download_record(*, version: Version, user) -> DocumentDownload:
     """Log a download (the caller has checked the permission: see selectors.document_can_view)."""
     row = DocumentDownload.objects.create(

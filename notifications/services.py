@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from audit.services import audit_record
+from core.transactions import lock, service_transaction
 from core.urls import absolute_url
 
 from . import selectors
@@ -262,7 +263,7 @@ def outbox_sweep(*, now: datetime, limit: int = 1000) -> dict[str, int]:
     with transaction.atomic():
         # SKIP LOCKED: two sweeps at once (a second beat, a `tick`) split the rows between them.
         stuck = list(
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
             .filter(state=State.SENDING, claimed_at__lt=stuck_before)
             .order_by("claimed_at")
             .values_list("pk", flat=True)[:limit]
@@ -272,7 +273,7 @@ def outbox_sweep(*, now: datetime, limit: int = 1000) -> dict[str, int]:
                 state=State.READY, claim_token="", next_attempt_at=now, updated_at=now
             )
         lost = list(
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
             .filter(state=State.READY, channel=Channel.EMAIL, next_attempt_at__lt=requeue_before)
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:limit]
@@ -290,15 +291,11 @@ def outbox_sweep(*, now: datetime, limit: int = 1000) -> dict[str, int]:
     return {"requeued": len(lost), "unstuck": len(stuck)}
 
 
-@transaction.atomic
+@service_transaction
 def notification_retry(*, notification_id: int, actor) -> bool:
     """An administrator sends a FAILED letter again (say, after correcting the address): back to
     READY with a fresh set of attempts. False when the row is not FAILED (nothing to do)."""
-    notification = (
-        Notification.objects.select_for_update()
-        .filter(pk=notification_id, state=State.FAILED)
-        .first()
-    )
+    notification = lock(Notification.objects).filter(pk=notification_id, state=State.FAILED).first()
     if notification is None:
         return False
     previous_attempts = notification.attempts
@@ -352,7 +349,7 @@ def notification_mark_all_read(*, user) -> int:
     return selectors.notifications_unread_qs(user).update(read_at=now, updated_at=now)
 
 
-@transaction.atomic
+@service_transaction
 def notification_preferences_set(*, user, email_by_kind: dict[str, bool]) -> None:
     """Per kind, whether the user also wants an e-mail; in-app notifications are always on."""
     unknown = set(email_by_kind) - set(Kind.values)

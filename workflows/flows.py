@@ -8,7 +8,9 @@ the signed protocol of a meeting runs exactly its task (workflows.councils.servi
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
+
+from core.transactions import flow_row_lock
 
 from . import notify, selectors, services
 from .councils.nodes import AwaitCouncil
@@ -29,7 +31,7 @@ class ApplicationFlow(flow.Flow):
     """Заявка → проверка методистом → совет → распоряжение департамента → статус."""
 
     process_class = ApplicationProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = flow_row_lock
     process_title = _("Application review")
     process_description = _("Completeness check, council decision, department order, status.")
 

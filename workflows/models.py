@@ -123,6 +123,9 @@ class Application(TimeStamped):
         REFUSED = "refused", _("Refused")
 
     EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+    # Submitted and not yet decided: at most one such case per school and programme
+    # (decisions.md 37), so the department never approves two statuses for one school.
+    REVIEW_STATES = (State.AT_METHODIST, State.RETURNED, State.AT_COUNCIL, State.AT_DEPARTMENT)
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, verbose_name=_("programme"))
     organisation = models.ForeignKey(
@@ -197,6 +200,13 @@ class Application(TimeStamped):
                 fields=["program", "reg_number"],
                 condition=~models.Q(reg_number=""),
                 name="application_reg_number_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["program", "organisation"],
+                condition=models.Q(
+                    state__in=["at_methodist", "returned", "at_council", "at_department"]
+                ),
+                name="one_application_under_review_per_program",
             ),
             models.CheckConstraint(
                 condition=(models.Q(kind="renewal") & models.Q(renews__isnull=False))

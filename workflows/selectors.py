@@ -148,19 +148,54 @@ def application_completeness_errors(application: Application) -> dict[str, list[
     events = _planned_event_errors(application)
     if events:
         errors["planned_events"] = events
-    if application.kind == Application.Kind.RENEWAL:
-        return errors  # the status it renews is checked under its row lock at submission
-    active = Status.objects.filter(
+    refusal = school_case_refusal(
         program=application.program,
         organisation=application.organisation,
-        state__in=Status.LIVE_STATES,
-    ).first()
-    if active:
-        errors["organisation"] = [
-            _("%(org)s already holds this status until %(date)s.")
-            % {"org": application.organisation, "date": active.valid_until.strftime("%d.%m.%Y")}
-        ]
+        renewal=application.kind == Application.Kind.RENEWAL,
+        exclude_pk=application.pk,
+    )
+    if refusal:
+        errors["organisation"] = [refusal]
     return errors
+
+
+def school_case_refusal(
+    *, program: Program, organisation: Organisation, renewal: bool = False, exclude_pk=None
+) -> str:
+    """Why the school may not have another case of this programme reviewed now ('' if it may).
+
+    One school holds one status per programme, so it has one case at a time (decisions.md 37):
+    no new application while it holds the status (a renewal continues it) or while its grant
+    is being entered, and never two applications under review at once. The database refuses
+    the second case under review too (`one_application_under_review_per_program`)."""
+    if not renewal:
+        # A renewal's own status is checked under its row lock at submission.
+        live = Status.objects.filter(
+            program=program, organisation=organisation, state__in=Status.LIVE_STATES
+        ).first()
+        if live:
+            return _(
+                "%(org)s already holds this status until %(date)s; to continue it, apply for "
+                "renewal on the status page."
+            ) % {"org": organisation, "date": live.valid_until.strftime("%d.%m.%Y")}
+    others = Application.objects.filter(program=program, organisation=organisation).exclude(
+        pk=exclude_pk
+    )
+    granting = others.filter(
+        state=Application.State.GRANTED, kind=Application.Kind.NEW, status__isnull=True
+    ).first()
+    if granting and not renewal:
+        return _(
+            "%(org)s has just been granted this status by application %(number)s; it is being "
+            "entered in the registry."
+        ) % {"org": organisation, "number": granting.reg_number}
+    pending = others.filter(state__in=Application.REVIEW_STATES).order_by("submitted_at").first()
+    if pending:
+        return _(
+            "%(org)s already has application %(number)s under review in this programme; a "
+            "school has one case at a time. Wait for its decision."
+        ) % {"org": organisation, "number": pending.reg_number}
+    return ""
 
 
 # Fields of an application that identify a person (152-ФЗ); showing them is logged.

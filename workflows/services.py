@@ -1,7 +1,9 @@
 """Writes. Every state change happens here, in one transaction with its audit record."""
 
+from contextlib import ExitStack
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,6 +11,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 
 from audit.services import audit_record
+from core.transactions import lock, service_transaction
 from documents import selectors as document_selectors
 from documents import services as documents
 from documents.models import Document
@@ -59,7 +62,7 @@ def _replace_events(application: Application, events: list[dict]) -> None:
     )
 
 
-@transaction.atomic
+@service_transaction
 def application_create(
     *, user, organisation: Organisation, program: Program, fields: dict, events: list[dict]
 ) -> Application:
@@ -67,6 +70,9 @@ def application_create(
     _require_member(user=user, organisation=organisation)
     if not program.is_active:
         raise ConflictError(_("The programme does not accept applications now."))
+    refusal = selectors.school_case_refusal(program=program, organisation=organisation)
+    if refusal:
+        raise ConflictError(refusal)
     application = Application.objects.create(
         program=program, organisation=organisation, created_by=user, **fields
     )
@@ -75,12 +81,12 @@ def application_create(
     return application
 
 
-@transaction.atomic
+@service_transaction
 def application_update(
     *, application_id: int, user, fields: dict, events: list[dict] | None
 ) -> Application:
     """Edit a draft or a returned application; `events=None` keeps the planned events."""
-    application = Application.objects.select_for_update().get(pk=application_id)
+    application = lock(Application.objects).get(pk=application_id)
     _require_member(user=user, organisation=application.organisation)
     _require_editable(application)
     for name, value in fields.items():
@@ -94,10 +100,10 @@ def application_update(
     return application
 
 
-@transaction.atomic
+@service_transaction
 def application_attach(*, application_id: int, user, uploaded, title: str = "") -> Application:
     """Add a file; rejected files leave nothing behind (the whole transaction rolls back)."""
-    application = Application.objects.select_for_update().get(pk=application_id)
+    application = lock(Application.objects).get(pk=application_id)
     _require_member(user=user, organisation=application.organisation)
     _require_editable(application)
     document = documents.document_create(
@@ -185,6 +191,7 @@ def _submission_record(
     return submission
 
 
+@service_transaction
 def application_submit(*, application_id: int, user) -> Application:
     """Submit a draft (register it, start its review) or resubmit a returned one."""
     application = Application.objects.get(pk=application_id)
@@ -201,13 +208,17 @@ def application_submit(*, application_id: int, user) -> Application:
 def _application_submit_draft(*, application_id: int, user) -> Application:
     from .flows import ApplicationFlow  # the flow calls back into services
 
-    application = Application.objects.select_for_update().get(pk=application_id)
+    application = lock(Application.objects).get(pk=application_id)
     _require_member(user=user, organisation=application.organisation)
     if application.state != State.DRAFT:
         raise ConflictError(
             _("The application was already submitted (No. %(number)s).")
             % {"number": application.reg_number}
         )
+    if application.renews_id:
+        # The status now, before the registration's audit event takes the audit head
+        # (core.transactions); renewal_submitted moves it below.
+        lock(Status.objects).filter(pk=application.renews_id).first()
     errors = selectors.application_completeness_errors(application)
     if errors:
         raise ValidationError(errors)
@@ -222,7 +233,7 @@ def _application_submit_draft(*, application_id: int, user) -> Application:
     document = _application_register(application, user=user, on=now)
     application.submitted_at = now
     application.state = State.AT_METHODIST
-    application.save()
+    _save_under_review(application)
     _submission_record(application, user=user, document=document, at=now)
     audit_record(
         actor=user,
@@ -238,6 +249,31 @@ def _application_submit_draft(*, application_id: int, user) -> Application:
         renewal_submitted(application=application, user=user, today=now.date())
     ApplicationFlow.start.run(application=application)
     return application
+
+
+ONE_CASE_CONSTRAINT = "one_application_under_review_per_program"
+
+
+def _save_under_review(application: Application) -> None:
+    """Save a case entering review. Two submissions of one school's applications at the same
+    moment both pass the completeness check; the database's partial unique index lets one in,
+    and the other is told which case is already under review (nothing of it is kept)."""
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:
+        text = str(exc)
+        if ONE_CASE_CONSTRAINT not in text and "program_id, workflows_application.org" not in text:
+            raise
+        refusal = selectors.school_case_refusal(
+            program=application.program,
+            organisation=application.organisation,
+            renewal=application.kind == Application.Kind.RENEWAL,
+            exclude_pk=application.pk,
+        )
+        raise ConflictError(
+            refusal or _("Another application of this school is under review; wait for it.")
+        ) from exc
 
 
 # --- Steps ----------------------------------------------------------------------------
@@ -310,7 +346,7 @@ def application_council_decide(
 ) -> CouncilDecision:
     """The council's decision on the case takes effect (its protocol is signed). Called by the
     flow's `council` node under the flow lock, so the gateway after it routes on this state."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = lock(Application.objects).get(pk=application.pk)
     if application.state != State.AT_COUNCIL:
         raise ConflictError(_("The case has moved on; refresh the page."))
     decision = CouncilDecision.objects.create(
@@ -466,7 +502,7 @@ def _order_drafted_for(applications: list[Application]) -> Order | None:
     return order if listed == {a.pk for a in applications} else None
 
 
-@transaction.atomic
+@service_transaction
 def order_draft_for_cases(*, application_ids: list[int], user) -> Order:
     """One order (распоряжение) for cases the council granted, as the department issues it after
     a meeting: registered once in the programme's order journal (`125-р`), listing every school,
@@ -479,7 +515,7 @@ def order_draft_for_cases(*, application_ids: list[int], user) -> Order:
     _require_department_official(user)
     # Rows locked in one order (by pk), so officials drafting overlapping orders queue, not deadlock.
     applications = list(
-        Application.objects.select_for_update(of=("self",))
+        lock(Application.objects)
         .select_related("program", "organisation")
         .filter(pk__in=ids)
         .order_by("pk")
@@ -564,25 +600,39 @@ def order_draft(*, application_id: int, user) -> Order:
     return order_draft_for_cases(application_ids=[application_id], user=user)
 
 
+@service_transaction
 def order_sign_and_approve_cases(*, order_id: int, user) -> Order:
     """The official signs the drafted order with their own key (PAdES) and, in the same
     transaction, approves every case it lists; statuses are then granted in the background.
     All or nothing: a case no longer waiting (returned, taken by a colleague, moved to another
-    order) stops the signature, and a failure on any case rolls back the signature too."""
-    with transaction.atomic():
-        order = Order.objects.select_related("document", "program").get(pk=order_id)
-        ids = list(order.listed_applications.values_list("pk", flat=True))
-        if not order.document_id or not ids:
-            raise ConflictError(
-                _("This order was not drafted in Docket; there is nothing to sign.")
-            )
-        _require_visible(ids, user)
-        _require_department_official(user)
+    order) stops the signature, and a failure on any case rolls back the signature too.
+
+    Locks in the order of core.transactions: every listed case's flow lock and then its row (pk
+    order) before the signature, whose audit event takes the audit head; each step then runs
+    under locks this transaction already holds."""
+    from .flows import ApplicationFlow  # the flow calls back into services
+
+    order = Order.objects.select_related("document", "program").get(pk=order_id)
+    ids = list(order.listed_applications.values_list("pk", flat=True))
+    if not order.document_id or not ids:
+        raise ConflictError(_("This order was not drafted in Docket; there is nothing to sign."))
+    _require_visible(ids, user)
+    _require_department_official(user)
+    with ExitStack() as flow_locks:
+        for process_id in (
+            Application.objects.filter(pk__in=ids, process__isnull=False)
+            .order_by("pk")
+            .values_list("process_id", flat=True)
+        ):
+            flow_locks.enter_context(ApplicationFlow.lock(process_id))
         applications = list(
-            Application.objects.select_related("program", "organisation").filter(pk__in=ids)
+            lock(Application.objects)
+            .select_related("program", "organisation")
+            .filter(pk__in=ids)
+            .order_by("pk")
         )
         tasks = []
-        for application in sorted(applications, key=lambda a: a.pk):
+        for application in applications:
             try:
                 if application.order_id != order.pk:
                     raise ConflictError(
@@ -600,7 +650,6 @@ def order_sign_and_approve_cases(*, order_id: int, user) -> Order:
             )
         data = {"decision": "approve", "order_number": order.number, "order_date": order.date}
         for application, task in tasks:
-            # Each step re-checks its case under that case's flow lock (taken in pk order).
             try:
                 task_complete(task_id=task.pk, user=user, data=data)
             except DocketError as exc:
@@ -608,6 +657,7 @@ def order_sign_and_approve_cases(*, order_id: int, user) -> Order:
     return order
 
 
+@service_transaction
 def order_sign_and_approve(*, application_id: int, user) -> Application:
     """Sign the case's drafted order and approve it, with every other case the order lists."""
     application = Application.objects.select_related("order").get(pk=application_id)
@@ -744,6 +794,7 @@ def _flow_locked(func):
 
 
 @_flow_locked
+@service_transaction
 def task_claim(*, task_id: int, user) -> Task:
     """Take an unassigned step for oneself, so that colleagues see who is on it."""
     task = _load_task(task_id, user)
@@ -762,6 +813,7 @@ def task_claim(*, task_id: int, user) -> Task:
 
 
 @_flow_locked
+@service_transaction
 def task_complete(*, task_id: int, user, data: dict) -> Task:
     """Do one step: apply the decision, then let the flow route to the next step.
 
@@ -770,7 +822,7 @@ def task_complete(*, task_id: int, user, data: dict) -> Task:
     """
     task = _load_task(task_id, user)
     with task.activation() as activation:
-        application = Application.objects.select_for_update().get(process_id=task.process_id)
+        application = lock(Application.objects).get(process_id=task.process_id)
         if task.status in selectors.OPEN_TASK_STATUSES:
             _take_over_revision(task, activation, user, application)
         _require_open_and_mine(task, activation, user, claim=True)
@@ -787,7 +839,7 @@ def task_complete(*, task_id: int, user, data: dict) -> Task:
 # --- Status ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service_transaction
 def status_grant(*, application: Application) -> Status:
     """Enter the status in the registry, or extend it by a new term for a renewal; safe to call
     twice (returns the status granted or extended before)."""

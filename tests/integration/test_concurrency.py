@@ -247,11 +247,11 @@ def _submitted_check(program, school, coordinator):
 def test_a_case_held_too_long_by_another_request_gives_a_conflict_not_a_crash(
     postgres, program, school, coordinator, methodist, monkeypatch
 ):
-    from viewflow.workflow import lock
+    from core.transactions import flow_row_lock
 
     application, check = _submitted_check(program, school, coordinator)
     # One attempt instead of five (about 6–10 s of back-off) keeps the test fast.
-    monkeypatch.setattr(lock.select_for_update_lock, "attempts", 1)
+    monkeypatch.setattr(flow_row_lock, "attempts", 1)
     locked, release = threading.Event(), threading.Event()
     holder = threading.Thread(
         target=_hold_case_lock,

@@ -32,5 +32,6 @@ class CouncilsConfig(AppConfig):
                 release=services.release_application,
                 organisation_id=lambda application: application.organisation_id,
                 url=lambda application: reverse("application-detail", args=[application.pk]),
+                locks=selectors.application_release_locks,
             )
         )

@@ -6,11 +6,12 @@ from datetime import date
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
-from viewflow.workflow.models import Task
+from viewflow.workflow.models import Process, Task
 
 from audit.models import AuditEvent
+from core.transactions import APPLICATION, FLOW, STATUS
 from workflows import selectors as wf_selectors
-from workflows.models import Application
+from workflows.models import Application, Status
 
 from . import rules
 from .models import AgendaItem, Attendance, Council, CouncilMember, Extract, Meeting, Vote
@@ -87,6 +88,17 @@ def items_holding_cases() -> QuerySet[AgendaItem]:
     return AgendaItem.objects.filter(released_at__isnull=True).exclude(
         meeting__status=Meeting.Status.CANCELLED
     )
+
+
+def application_release_locks(application: Application) -> list:
+    """What the signed protocol locks to release an application: its flow lock, its row and
+    the status a renewal would extend."""
+    rows = [(APPLICATION, Application, application.pk)]
+    if application.renews_id:  # a refused renewal hands its status back (renewal_refused)
+        rows.append((STATUS, Status, application.renews_id))
+    if application.process_id:
+        rows.append((FLOW, Process, application.process_id))
+    return rows
 
 
 def applications_waiting(council: Council) -> QuerySet[Application]:

@@ -7,13 +7,13 @@ and the secretary sign the protocol. Only a signed protocol moves any case.
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.limits import LINE, length_check
+from core.transactions import AGENDA_ITEM, PROTOCOL, lock, lock_in_order, service_transaction
 from workflows import notify as wf_notify
 from workflows.errors import ConflictError, NotAllowed
 from workflows.models import Application, Organisation
@@ -44,16 +44,14 @@ def _require_secretary(council: Council, user, day=None) -> None:
 
 
 def _locked_meeting(meeting_id: int) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("council__program").get(pk=meeting_id)
+    return lock(Meeting.objects).select_related("council__program").get(pk=meeting_id)
 
 
 def _locked_item(item_id: int) -> AgendaItem:
-    """The item row is the lock every vote, tally, recusal and closing of the item queues on."""
-    return (
-        AgendaItem.objects.select_for_update()
-        .select_related("meeting__council__program")
-        .get(pk=item_id)
-    )
+    """The item row is the lock every vote, tally, recusal and closing of the item queues on.
+    Only that row: its meeting, council and programme are read, not locked (a vote that locked
+    the programme deadlocked with applications being created, issue 10)."""
+    return lock(AgendaItem.objects).select_related("meeting__council__program").get(pk=item_id)
 
 
 def _require_status(meeting: Meeting, *allowed: str) -> None:
@@ -79,10 +77,10 @@ def _require_quorum(meeting: Meeting) -> None:
 # --- Meetings and agenda --------------------------------------------------------------------
 
 
-@transaction.atomic
+@service_transaction
 def meeting_create(*, council_id: int, user, date, place: str = "", format: str = "") -> Meeting:
     """A planned meeting, numbered next within its calendar year (under the council's lock)."""
-    council = Council.objects.select_for_update().get(pk=council_id)
+    council = lock(Council.objects).get(pk=council_id)
     _require_secretary(council, user)
     if format and format not in Meeting.Format.values:
         raise ValidationError({"format": [_("Choose in person or remote.")]})
@@ -111,7 +109,7 @@ def _next_item_number(meeting: Meeting) -> int:
     return (meeting.items.aggregate(n=Max("number"))["n"] or 0) + 1
 
 
-@transaction.atomic
+@service_transaction
 def agenda_item_add(
     *,
     meeting_id: int,
@@ -157,7 +155,7 @@ def _case_item_add(meeting: Meeting, *, user, label: str, pk) -> AgendaItem:
     if entry is None or pk is None:
         raise ValidationError({"subject": [_("There is no such case here.")]})
     # Locks the row: two secretaries adding it to two meetings at once cannot both win.
-    obj = entry.model.objects.select_for_update().filter(pk=pk).first()
+    obj = lock(entry.model.objects).filter(pk=pk).first()
     if obj is None:
         raise ValidationError({"subject": [_("There is no such case here.")]})
     if not selectors.subject_waiting(meeting.council, entry).filter(pk=obj.pk).exists():
@@ -183,11 +181,14 @@ def _case_item_add(meeting: Meeting, *, user, label: str, pk) -> AgendaItem:
     return item
 
 
-@transaction.atomic
+@service_transaction
 def agenda_item_remove(*, item_id: int, user) -> None:
     """Take a question not yet considered off the agenda; later items move up."""
+    # The meeting before its item (core.transactions): later items are renumbered under it.
+    meeting = _locked_meeting(
+        AgendaItem.objects.values_list("meeting_id", flat=True).get(pk=item_id)
+    )
     item = _locked_item(item_id)
-    meeting = _locked_meeting(item.meeting_id)
     _require_secretary(meeting.council, user)
     _require_status(meeting, Meeting.Status.PLANNED, Meeting.Status.OPEN)
     if item.status != Item.Status.PENDING:
@@ -206,7 +207,7 @@ def agenda_item_remove(*, item_id: int, user) -> None:
     )
 
 
-@transaction.atomic
+@service_transaction
 def meeting_notify(*, meeting_id: int, user) -> Meeting:
     """Send the members the meeting and its agenda (again, after the agenda changed)."""
     meeting = _locked_meeting(meeting_id)
@@ -235,7 +236,7 @@ def _required_reason(reason: str, message) -> str:
     return reason
 
 
-@transaction.atomic
+@service_transaction
 def meeting_reschedule(
     *, meeting_id: int, user, date, place: str = "", format: str = "", reason: str
 ) -> Meeting:
@@ -293,7 +294,7 @@ def meeting_reschedule(
     return meeting
 
 
-@transaction.atomic
+@service_transaction
 def meeting_cancel(*, meeting_id: int, user, reason: str) -> Meeting:
     """Cancel a planned meeting. Its cases wait for the council again at once.
 
@@ -344,7 +345,7 @@ def meeting_cancel(*, meeting_id: int, user, reason: str) -> Meeting:
     return meeting
 
 
-@transaction.atomic
+@service_transaction
 def attendance_record(
     *, meeting_id: int, user, member_ids: list[int], guests: list[dict]
 ) -> Meeting:
@@ -386,7 +387,7 @@ def attendance_record(
     return meeting
 
 
-@transaction.atomic
+@service_transaction
 def meeting_open(*, meeting_id: int, user) -> Meeting:
     meeting = _locked_meeting(meeting_id)
     _require_secretary(meeting.council, user)
@@ -410,7 +411,7 @@ def meeting_open(*, meeting_id: int, user) -> Meeting:
 # --- Voting ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service_transaction
 def item_voting_start(*, item_id: int, user) -> AgendaItem:
     item = _locked_item(item_id)
     meeting = item.meeting
@@ -464,7 +465,7 @@ def _require_voting(item: AgendaItem) -> None:
         raise ConflictError(_("Voting on this question has not started yet."))
 
 
-@transaction.atomic
+@service_transaction
 def vote_cast(*, item_id: int, user, choice: str) -> Vote:
     """A present, non-recused member votes for / against / abstains; a different choice
     changes the vote, the same choice again is refused. The item row is locked first, so
@@ -509,7 +510,7 @@ def vote_cast(*, item_id: int, user, choice: str) -> Vote:
     return vote
 
 
-@transaction.atomic
+@service_transaction
 def item_recuse(*, item_id: int, user, member_id: int, reason: str) -> Recusal:
     """Mark a member as not voting on an item (conflict of interest); a vote cast is dropped."""
     item = _locked_item(item_id)
@@ -541,7 +542,7 @@ def item_recuse(*, item_id: int, user, member_id: int, reason: str) -> Recusal:
     return recusal
 
 
-@transaction.atomic
+@service_transaction
 def item_paper_tally(
     *,
     item_id: int,
@@ -589,7 +590,7 @@ def item_paper_tally(
     return item
 
 
-@transaction.atomic
+@service_transaction
 def item_close(
     *, item_id: int, user, heard: str, spoke: str, decided: str, postpone: bool = False
 ) -> AgendaItem:
@@ -637,7 +638,7 @@ def item_close(
     return item
 
 
-@transaction.atomic
+@service_transaction
 def meeting_close(*, meeting_id: int, user) -> Protocol:
     """Every question closed: the meeting ends and its protocol is drawn up for signature."""
     meeting = _locked_meeting(meeting_id)
@@ -693,11 +694,12 @@ def _signoff_role(protocol: Protocol, user) -> str:
     return pending[0]
 
 
-@transaction.atomic
+@service_transaction
 def protocol_sign(*, protocol_id: int, user) -> Protocol:
     """The chair's or the secretary's sign-off. With both, the protocol is signed, can no
     longer change, and its decisions take effect: each case on the agenda is passed on."""
-    protocol = Protocol.objects.select_for_update().select_related("meeting").get(pk=protocol_id)
+    _lock_release(protocol_id)
+    protocol = lock(Protocol.objects).select_related("meeting").get(pk=protocol_id)
     if protocol.state == Protocol.State.SIGNED:
         raise ConflictError(_("The protocol is already signed; it cannot be changed."))
     role = _signoff_role(protocol, user)
@@ -721,13 +723,34 @@ def protocol_sign(*, protocol_id: int, user) -> Protocol:
     return protocol
 
 
+def _lock_release(protocol_id: int) -> None:
+    """Every row that releasing the cases will lock, taken before the signature's audit event
+    takes the audit head, in the order of core.transactions (the cases' flow locks before the
+    protocol, then its items and the cases' rows). Done at each sign-off, not only the last:
+    which one is last is known only under the protocol's lock, and the first signer holding
+    the cases for the moment of its signature costs little."""
+    protocol = Protocol.objects.select_related("meeting").filter(pk=protocol_id).first()
+    if protocol is None or protocol.state == Protocol.State.SIGNED or protocol.corrects_id:
+        return
+    rows = []
+    for item in protocol.meeting.items.filter(released_at__isnull=True):
+        rows.append((AGENDA_ITEM, AgendaItem, item.pk))
+        entry = subjects.of_type(item.subject_type) if item.subject_type_id else None
+        case = item.subject if entry is not None else None
+        if case is not None:
+            rows.extend(entry.locks(case))
+    lock_in_order(row for row in rows if row[0] < PROTOCOL)
+    lock(Protocol.objects).filter(pk=protocol_id).first()
+    lock_in_order(row for row in rows if row[0] > PROTOCOL)
+
+
 def _release_cases(protocol: Protocol, *, actor) -> None:
     """Targeted: each item's own case is passed on by its subject's one service (never a
     broadcast signal); a free item only gets its extract, linked to the meeting."""
     secretary = selectors.meeting_secretary(protocol.meeting)
     recorder = secretary.user if secretary else actor
     items = protocol.meeting.items.filter(released_at__isnull=True).order_by("number")
-    for item in items.select_for_update():
+    for item in lock(items):
         entry = subjects.of_type(item.subject_type) if item.subject_type_id else None
         case = item.subject if entry is not None else None
         extract = Extract.objects.create(
@@ -784,13 +807,13 @@ def release_application(
     )
 
 
-@transaction.atomic
+@service_transaction
 def protocol_correct(
     *, protocol_id: int, user, reason: str, items: dict[int, dict] | None = None
 ) -> Protocol:
     """A signed protocol never changes: a correction is a new protocol linked to it, with the
     corrected texts, to be signed again. Decisions already in effect are not re-run."""
-    original = Protocol.objects.select_for_update().select_related("meeting").get(pk=protocol_id)
+    original = lock(Protocol.objects).select_related("meeting").get(pk=protocol_id)
     _require_secretary(original.meeting.council, user)
     if original.state != Protocol.State.SIGNED:
         raise ConflictError(_("Only a signed protocol is corrected; this one can still be signed."))

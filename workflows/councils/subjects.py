@@ -28,6 +28,9 @@ class AgendaSubject:
     organisation_id: Callable[[Model], int | None] = lambda obj: None
     # The page where staff and members see the row (for the council's lists), or "".
     url: Callable[[Model], str] = lambda obj: ""
+    # The rows `release` will lock, as `(step, model, pk)` of core.transactions: the protocol
+    # locks them before its signatures' audit events take the audit head.
+    locks: Callable[[Model], list] = lambda obj: []
 
     @property
     def label(self) -> str:

@@ -47,4 +47,6 @@ class StatusesConfig(AppConfig):
             ),
         )
         case_access_register(Agreement, paper.agreement_can_view)
-        case_signed_register(Agreement, paper.agreement_document_signed)
+        case_signed_register(
+            Agreement, paper.agreement_document_signed, lock_case=paper.agreement_lock_for_signing
+        )

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from core.transactions import DUTY, STATUS, STATUS_CASE, SUBMISSION
 from workflows.models import Status
 
 from . import services
@@ -236,6 +237,17 @@ def register_subjects() -> None:
     from workflows.councils.models import AgendaItem
 
     Kind = AgendaItem.Kind
+    # The rows each release locks (core.transactions), so the protocol takes them first.
+    locks = {
+        Submission: lambda s: [(DUTY, Duty, s.duty_id), (SUBMISSION, Submission, s.pk)],
+        ProblemNotice: lambda n: [(STATUS_CASE, ProblemNotice, n.pk)],
+        TerminationCase: lambda c: [
+            (STATUS, Status, c.status_id),
+            (STATUS_CASE, TerminationCase, c.pk),
+        ],
+        Duty: lambda d: [(STATUS, Status, d.status_id)],  # termination_propose
+        NetworkReport: lambda r: [(STATUS_CASE, NetworkReport, r.pk)],
+    }
     for model, kind, waiting, title, release, org, url in (
         (
             Submission,
@@ -292,5 +304,6 @@ def register_subjects() -> None:
                 release=release,
                 organisation_id=org,
                 url=url,
+                locks=locks[model],
             )
         )

@@ -13,13 +13,13 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.limits import LINE, ORGANISATION_NAME, length_check
+from core.transactions import lock, service_transaction
 from core.urls import absolute_url
 from documents import selectors as document_selectors
 from documents import services as documents
@@ -253,7 +253,7 @@ def _tell_signers(agreement_id: int) -> None:
         )
 
 
-@transaction.atomic
+@service_transaction
 def agreement_draft_for_status(*, status: Status) -> Agreement:
     """Called when a status is granted: the agreement of the school, the methodical office
     and the partners of the application. Safe to call twice (returns the one drafted)."""
@@ -301,7 +301,7 @@ def _same_partner(party: AgreementParty, *, organisation, name: str) -> bool:
     return party.name.strip().casefold() == wanted
 
 
-@transaction.atomic
+@service_transaction
 def agreement_partner_add(
     *,
     user,
@@ -315,13 +315,13 @@ def agreement_partner_add(
     every current party and the new partner sign. The agreement itself must be registered."""
     if not user.has_perm(CHECK):
         raise NotAllowed(_("This step is for another role; you cannot take it."))
-    status = Status.objects.select_for_update().select_related("program").get(pk=status_id)
+    status = lock(Status.objects).select_related("program").get(pk=status_id)
     if not status.is_live:
         raise ConflictError(
             _("The status is %(state)s; this cannot be done now.")
             % {"state": status.get_state_display().lower()}
         )
-    main = Agreement.objects.select_for_update().filter(status=status, number=0).first()
+    main = lock(Agreement.objects).filter(status=status, number=0).first()
     if main is None or main.state != Agreement.State.REGISTERED:
         raise ConflictError(
             _(
@@ -390,13 +390,11 @@ def agreement_partner_add(
 
 def _locked_agreement(agreement_id: int) -> Agreement:
     return (
-        Agreement.objects.select_for_update()
-        .select_related("status__program", "document")
-        .get(pk=agreement_id)
+        lock(Agreement.objects).select_related("status__program", "document").get(pk=agreement_id)
     )
 
 
-@transaction.atomic
+@service_transaction
 def agreement_sign(*, user, agreement_id: int):
     """A party's signer signs the agreement in the browser with their own key."""
     agreement = _locked_agreement(agreement_id)
@@ -412,16 +410,22 @@ def agreement_sign(*, user, agreement_id: int):
     )
 
 
+def agreement_lock_for_signing(document: Document) -> None:
+    """Before `documents.document_sign` locks the agreement's document: the agreement first,
+    as `agreement_paper_signature_record` takes it (core.transactions)."""
+    lock(Agreement.objects).filter(document=document).first()
+
+
 def agreement_document_signed(document: Document, signature) -> None:
     """Hook of `documents.document_sign` (any page): only a party's signer may sign, and the
     last signature registers the agreement."""
-    agreement = Agreement.objects.select_for_update().get(document=document)
+    agreement = lock(Agreement.objects).get(document=document)
     if not agreement.parties.filter(signer_id=signature.signer_id).exists():
         raise PermissionDenied(_("You do not sign this agreement for any of its parties."))
     _register_if_complete(agreement, actor=signature.signer)
 
 
-@transaction.atomic
+@service_transaction
 def agreement_paper_signature_record(*, user, party_id: int, signed_on: date) -> AgreementParty:
     """A methodist records that an outside partner (not in Docket) signed the printed
     agreement; the last missing signature registers it."""
@@ -429,7 +433,9 @@ def agreement_paper_signature_record(*, user, party_id: int, signed_on: date) ->
         raise NotAllowed(_("This step is for another role; you cannot take it."))
     party = AgreementParty.objects.select_related("agreement").get(pk=party_id)
     agreement = _locked_agreement(party.agreement_id)
-    party = AgreementParty.objects.select_for_update().get(pk=party_id)
+    party = lock(AgreementParty.objects).get(pk=party_id)
+    # The document before the audit head: the last signature registers it in its journal.
+    lock(Document.objects).filter(pk=agreement.document_id).first()
     if party.signer_id is not None:
         raise ConflictError(_("This party signs in Docket with its own key, not on paper."))
     if party.paper_signed_on is not None or agreement.state == Agreement.State.REGISTERED:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from viewflow.fsm.base import TransitionNotAllowed
 
 from audit.services import audit_record
+from core.transactions import lock, service_transaction
 from documents.services import document_create
 from workflows import rules
 from workflows.errors import ConflictError, NotAllowed
@@ -69,17 +70,13 @@ def _status_move(
 
 
 def _locked(status_id: int) -> Status:
-    return (
-        Status.objects.select_for_update()
-        .select_related("program", "organisation", "order")
-        .get(pk=status_id)
-    )
+    return lock(Status.objects).select_related("program", "organisation", "order").get(pk=status_id)
 
 
 def _locked_in_state(queryset, pk: int, expected: str):
     """The row, locked, if it still waits in `expected`; a second click or another person's
     earlier step gets a conflict instead of acting twice."""
-    row = queryset.select_for_update().get(pk=pk)
+    row = lock(queryset).get(pk=pk)
     if row.state != expected:
         raise ConflictError(
             _("This step has already been completed; refresh the page to see where it is now.")
@@ -127,7 +124,7 @@ def _duties_create(term: StatusTerm) -> list[Duty]:
     return Duty.objects.bulk_create(duties)
 
 
-@transaction.atomic
+@service_transaction
 def status_first_term_open(*, status: Status, application: Application, order: Order):
     """Called by `workflows.services.status_grant` for a new status: its first term and the
     yearly duties of it."""
@@ -168,7 +165,7 @@ def renewal_refusal(status: Status, *, today: date) -> str:
     return ""
 
 
-@transaction.atomic
+@service_transaction
 def renewal_application_create(*, user, status_id: int, today: date | None = None):
     """A renewal draft pre-filled from the status: its topic, goals, people and partners,
     next term's events from the last plan, and the accepted reports attached."""
@@ -286,7 +283,7 @@ def renewal_grant_refusal(status: Status, *, today: date) -> str:
     return ""
 
 
-@transaction.atomic
+@service_transaction
 def status_renew(*, application: Application) -> Status:
     """The department approved a renewal: a new term from the day after the current one ends
     (no gap, no overlap), its duties, the status ACTIVE again. Safe to call twice."""
@@ -344,8 +341,13 @@ def status_renew(*, application: Application) -> Status:
 # --- Early end and pauses -------------------------------------------------------------------
 
 
-def _duties_cancel(status: Status, *, actor) -> None:
-    open_duties = list(status.duties.filter(state__in=Duty.OWED_STATES))
+def _open_duties_locked(status: Status) -> list[Duty]:
+    """The duties an ending status cancels, locked before its move's audit event takes the
+    audit head (core.transactions: a holder sending a report locks the duty, then audits)."""
+    return list(lock(status.duties.filter(state__in=Duty.OWED_STATES)).order_by("pk"))
+
+
+def _duties_cancel(status: Status, *, actor, open_duties: list[Duty]) -> None:
     for duty in open_duties:
         duty.state = Duty.State.CANCELLED
         duty.save(update_fields=["state", "updated_at"])
@@ -358,12 +360,13 @@ def _duties_cancel(status: Status, *, actor) -> None:
         )
 
 
-@transaction.atomic
+@service_transaction
 def status_terminate(*, status_id: int, actor, reason: str, order: Order, today: date) -> Status:
     """Early termination approved by a department order; the reason is kept on the status."""
     if not reason.strip():
         raise ValidationError({"reason": [_("State the reason for the termination.")]})
     status = _locked(status_id)
+    open_duties = _open_duties_locked(status)
     _status_move(
         status,
         "terminate",
@@ -373,18 +376,18 @@ def status_terminate(*, status_id: int, actor, reason: str, order: Order, today:
         data={"order": order.pk},
         reason=reason,
     )
-    _duties_cancel(status, actor=actor)
+    _duties_cancel(status, actor=actor, open_duties=open_duties)
     return status
 
 
-@transaction.atomic
+@service_transaction
 def status_suspend(*, status_id: int, actor, reason: str, today: date) -> Status:
     status = _locked(status_id)
     _status_move(status, "suspend", actor=actor, today=today, comment=reason)
     return status
 
 
-@transaction.atomic
+@service_transaction
 def status_resume(*, status_id: int, actor, today: date) -> Status:
     status = _locked(status_id)
     _status_move(status, "resume", actor=actor, today=today)
@@ -401,9 +404,7 @@ def _require(user, perm: str) -> None:
 
 def _locked_duty(duty_id: int) -> Duty:
     return (
-        Duty.objects.select_for_update()
-        .select_related("status__program", "status__organisation")
-        .get(pk=duty_id)
+        lock(Duty.objects).select_related("status__program", "status__organisation").get(pk=duty_id)
     )
 
 
@@ -425,7 +426,7 @@ def _duty_move(duty: Duty, *, to: str, actor, action: str, comment="", data=None
 REPORT_COUNTS = ("events_held", "young_teachers", "schools", "mentors")
 
 
-@transaction.atomic
+@service_transaction
 def submission_create(
     *, user, duty_id: int, fields: dict, events: list[dict], files=(), now: datetime | None = None
 ) -> Submission:
@@ -478,16 +479,22 @@ def submission_create(
     return submission
 
 
-def _locked_open_submission(submission_id: int, expected: str) -> Submission:
-    return _locked_in_state(Submission.objects.select_related("duty"), submission_id, expected)
+def _locked_open_submission(submission_id: int, expected: str) -> tuple[Submission, Duty]:
+    """The duty, then its submission (the lock order of core.transactions, as the sweeps and
+    `submission_create` lock the duty first)."""
+    duty_id = Submission.objects.values_list("duty_id", flat=True).get(pk=submission_id)
+    duty = _locked_duty(duty_id)
+    submission = _locked_in_state(
+        Submission.objects.select_related("duty"), submission_id, expected
+    )
+    return submission, duty
 
 
-@transaction.atomic
+@service_transaction
 def submission_check(*, user, submission_id: int, decision: str, comment: str = "") -> Submission:
     """A methodist accepts the submission for the council or returns it to the holder."""
     _require(user, CHECK)
-    submission = _locked_open_submission(submission_id, Submission.State.AT_METHODIST)
-    duty = _locked_duty(submission.duty_id)
+    submission, duty = _locked_open_submission(submission_id, Submission.State.AT_METHODIST)
     if decision not in ("accept", "return"):
         raise ValidationError({"decision": [_("Choose a decision.")]})
     if decision == "return" and not comment.strip():
@@ -509,15 +516,14 @@ def submission_check(*, user, submission_id: int, decision: str, comment: str = 
     return submission
 
 
-@transaction.atomic
+@service_transaction
 def submission_council_decide(
     *, user, submission_id: int, decision: str, comment: str, meeting_date: date
 ) -> Submission:
     """The council's word on a plan or report. Called only by the signed protocol of the
     meeting whose agenda item points at this submission (`statuses.council`): the protocol's
     signatures are the authority, `user` is the meeting's secretary it is recorded by."""
-    submission = _locked_open_submission(submission_id, Submission.State.AT_COUNCIL)
-    duty = _locked_duty(submission.duty_id)
+    submission, duty = _locked_open_submission(submission_id, Submission.State.AT_COUNCIL)
     if decision not in ("accept", "return"):
         raise ValidationError({"decision": [_("Choose a decision.")]})
     if decision == "return" and not comment.strip():
@@ -558,14 +564,14 @@ def submission_council_decide(
 # or one run twice, change and notify nothing twice.
 
 
-def _each_locked(pks, lock, act) -> int:
+def _each_locked(pks, load_locked, act) -> int:
     """The sweeps' loop: each candidate in its own transaction, locked and handed to `act`,
     which re-checks it (another sweep may have been first) and returns whether it acted. One
     row's failure does not undo the rows before it. Returns how many it acted on."""
     count = 0
     for pk in pks:
         with transaction.atomic():
-            if act(lock(pk)):
+            if act(load_locked(pk)):
                 count += 1
     return count
 
@@ -706,8 +712,9 @@ def statuses_expire(*, now: datetime) -> int:
             return False
         if status.valid_until >= today:
             return False
+        open_duties = _open_duties_locked(status)
         _status_move(status, "expire", actor=None, today=today)
-        _duties_cancel(status, actor=None)
+        _duties_cancel(status, actor=None, open_duties=open_duties)
         return True
 
     return _each_locked(candidates, _locked, expire)
@@ -748,7 +755,7 @@ def _require_no_open_termination(status: Status) -> None:
         raise ConflictError(_("An early termination of this status is already under way."))
 
 
-@transaction.atomic
+@service_transaction
 def termination_request(*, user, status_id: int, reason: str) -> TerminationCase:
     """The holder asks to end the status early; the council considers it first."""
     status = _locked(status_id)
@@ -776,7 +783,7 @@ def termination_request(*, user, status_id: int, reason: str) -> TerminationCase
     return case
 
 
-@transaction.atomic
+@service_transaction
 def termination_propose(
     *, user, status_id: int, grounds: str, reason: str, meeting_date: date
 ) -> TerminationCase:
@@ -813,18 +820,21 @@ def termination_propose(
     return case
 
 
-def _locked_case(case_id: int, expected: str) -> TerminationCase:
-    return _locked_in_state(TerminationCase.objects, case_id, expected)
+def _locked_case(case_id: int, expected: str) -> tuple[TerminationCase, Status]:
+    """The status, then the case (core.transactions: `termination_request`, the expiry sweep
+    and every status move lock the status first)."""
+    status_id = TerminationCase.objects.values_list("status_id", flat=True).get(pk=case_id)
+    status = _locked(status_id)
+    return _locked_in_state(TerminationCase.objects, case_id, expected), status
 
 
-@transaction.atomic
+@service_transaction
 def termination_council_decide(
     *, user, case_id: int, decision: str, comment: str, meeting_date: date
 ) -> TerminationCase:
     """The council supports the holder's request (on to the department) or rejects it.
     Called only by the signed protocol of the meeting that considered it."""
-    case = _locked_case(case_id, TerminationCase.State.AT_COUNCIL)
-    status = _locked(case.status_id)
+    case, status = _locked_case(case_id, TerminationCase.State.AT_COUNCIL)
     if decision not in ("support", "reject"):
         raise ValidationError({"decision": [_("Choose a decision.")]})
     if decision == "reject" and not comment.strip():
@@ -851,7 +861,7 @@ def termination_council_decide(
     return case
 
 
-@transaction.atomic
+@service_transaction
 def termination_department_decide(
     *,
     user,
@@ -866,8 +876,7 @@ def termination_department_decide(
     from workflows.services import _order_for  # the same "one order, several decisions" rule
 
     _require(user, APPROVE)
-    case = _locked_case(case_id, TerminationCase.State.AT_DEPARTMENT)
-    status = _locked(case.status_id)
+    case, status = _locked_case(case_id, TerminationCase.State.AT_DEPARTMENT)
     if decision == "approve":
         if not order_number.strip() or order_date is None:
             raise ValidationError(
@@ -905,7 +914,7 @@ def termination_department_decide(
     return case
 
 
-@transaction.atomic
+@service_transaction
 def problem_report(*, user, status_id: int, description: str) -> ProblemNotice:
     """The holder reports a problem that may disrupt the platform; it goes to the council."""
     status = _locked(status_id)
@@ -925,7 +934,7 @@ def problem_report(*, user, status_id: int, description: str) -> ProblemNotice:
     return notice
 
 
-@transaction.atomic
+@service_transaction
 def problem_council_decide(
     *, user, notice_id: int, decision: str, meeting_date: date
 ) -> ProblemNotice:
@@ -952,16 +961,14 @@ def problem_council_decide(
 # --- The network's yearly report -------------------------------------------------------------
 
 
-@transaction.atomic
+@service_transaction
 def network_report_compile(*, user, program, academic_year: int) -> NetworkReport:
     """Compile (or re-compile, while the council has not accepted it) the network's report of
     one academic year from the accepted platform reports; it goes to the council."""
     _require(user, CHECK)
     data = selectors.network_report_compile_data(program=program, academic_year=academic_year)
     report = (
-        NetworkReport.objects.select_for_update()
-        .filter(program=program, academic_year=academic_year)
-        .first()
+        lock(NetworkReport.objects).filter(program=program, academic_year=academic_year).first()
     )
     if report and report.state == NetworkReport.State.ACCEPTED:
         raise ConflictError(_("The council has already accepted this report; it is final."))
@@ -986,7 +993,7 @@ def network_report_compile(*, user, program, academic_year: int) -> NetworkRepor
     return report
 
 
-@transaction.atomic
+@service_transaction
 def network_report_council_decide(
     *, user, report_id: int, comment: str, meeting_date: date
 ) -> NetworkReport:
