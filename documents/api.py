@@ -9,12 +9,13 @@ from rest_framework.views import APIView
 
 from . import selectors, services
 from .models import Document
+from .validators import HUMAN_NAMES
 
 
 class VersionDownloadView(APIView):
     @extend_schema(
         summary="Download one version of a document (permission-checked, logged)",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={(200, mime): OpenApiTypes.BINARY for mime in sorted(HUMAN_NAMES)},
     )
     def get(self, request, pk: int, number: int):
         document = get_object_or_404(Document, pk=pk)
@@ -22,6 +23,10 @@ class VersionDownloadView(APIView):
             raise Http404
         version = get_object_or_404(document.versions, number=number)
         services.version_download_record(version=version, user=request.user)
+        # The type the content proved at upload (validators), not a guess from the file name.
         return FileResponse(
-            version.file.open("rb"), as_attachment=True, filename=version.original_name
+            version.file.open("rb"),
+            as_attachment=True,
+            filename=version.original_name,
+            content_type=version.content_type,
         )
