@@ -10,12 +10,13 @@ from rest_framework.views import APIView
 from . import selectors, services
 from .downloads import version_response
 from .models import Document
+from .validators import HUMAN_NAMES
 
 
 class VersionDownloadView(APIView):
     @extend_schema(
         summary="Download one version of a document (permission-checked, logged)",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={(200, mime): OpenApiTypes.BINARY for mime in sorted(HUMAN_NAMES)},
     )
     def get(self, request, pk: int, number: int):
         document = get_object_or_404(Document, pk=pk)

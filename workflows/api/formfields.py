@@ -88,7 +88,12 @@ def _schema_field(field: forms.Field) -> serializers.Field:
             allow_blank=not field.required, max_length=field.max_length, **common
         )
     if isinstance(field, forms.IntegerField):
-        return serializers.IntegerField(allow_null=not field.required, **common)
+        return serializers.IntegerField(
+            allow_null=not field.required,
+            min_value=getattr(field, "min_value", None),
+            max_value=getattr(field, "max_value", None),
+            **common,
+        )
     if isinstance(field, forms.FileField):
         return serializers.FileField(**common)
     return serializers.CharField(

@@ -3,7 +3,7 @@
 
 Views name the errors their own logic gives (`problem_responses(400, 409)`); DocketAutoSchema
 adds those any operation can give: 401/403 when it needs a signed-in user, 404 when its path
-has an id, 400/415 when it takes a body, 429 (throttling), 500 and 503. Schema-driven clients
+has an id or it is a paginated list (`?page=` past the end), 400/415 when it takes a body, 429 (throttling), 500 and 503. Schema-driven clients
 and fuzzers then know the shape of every answer, not only of the successes.
 """
 
@@ -35,7 +35,10 @@ class DocketAutoSchema(AutoSchema):
         codes = []
         if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
             codes += [401, 403]
-        if "{" in self.path:
+        # A path id that is not there, or a `page` past the last one of a paginated list.
+        if "{" in self.path or (
+            self.method == "GET" and self._is_list_view() and self._get_paginator()
+        ):
             codes.append(404)
         if self.method in BODY_METHODS:
             codes += [400, 415]

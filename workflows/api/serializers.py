@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.ids import ID_MAX
 from core.limits import LINE
 from core.urls import absolute_url
 from workflows import selectors
@@ -80,10 +81,14 @@ def _events_from(value, *, term_years: int) -> tuple[list[dict], dict[str, list[
 
 def _id_or_error(value, errors: dict, field: str) -> int | None:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         errors[field] = [_("Give the id as a whole number.")]
         return None
+    if not 1 <= number <= ID_MAX:
+        errors[field] = [_("Nothing has this id; check the number.")]
+        return None
+    return number
 
 
 class ApplicationCreateSerializer(_ApplicationFieldsSerializer):
@@ -91,10 +96,14 @@ class ApplicationCreateSerializer(_ApplicationFieldsSerializer):
 
     organisation = serializers.IntegerField(
         required=False,
+        min_value=1,
+        max_value=ID_MAX,
         help_text="Id of an organisation you act for; may be left out if you act for only one.",
     )
     program = serializers.IntegerField(
         required=False,
+        min_value=1,
+        max_value=ID_MAX,
         help_text="Id of the programme; may be left out while only one programme accepts applications.",
     )
     planned_events = PlannedEventInputSerializer(many=True, required=False)
@@ -270,7 +279,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
 class OrderDraftInputSerializer(serializers.Serializer):
     applications = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         allow_empty=True,
         help_text="Ids of the cases waiting for the department's approval, all of one programme.",
     )

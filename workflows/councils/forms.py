@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import ID_MAX, SMALL_COUNT_MAX
 from core.limits import LINE
 from workflows.forms import DateInput
 
@@ -57,8 +58,10 @@ class CaseItemForm(forms.Form):
     empty) and its id."""
 
     subject = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
-    case = forms.IntegerField(label=_("Case"), min_value=1, required=False)
-    application = forms.IntegerField(label=_("Application"), min_value=1, required=False)
+    case = forms.IntegerField(label=_("Case"), min_value=1, max_value=ID_MAX, required=False)
+    application = forms.IntegerField(
+        label=_("Application"), min_value=1, max_value=ID_MAX, required=False
+    )
 
     def clean(self):
         data = super().clean()
@@ -116,9 +119,9 @@ class VoteForm(forms.Form):
 
 
 class PaperTallyForm(forms.Form):
-    votes_for = forms.IntegerField(label=_("For"), min_value=0)
-    votes_against = forms.IntegerField(label=_("Against"), min_value=0)
-    abstained = forms.IntegerField(label=_("Abstained"), min_value=0)
+    votes_for = forms.IntegerField(label=_("For"), min_value=0, max_value=SMALL_COUNT_MAX)
+    votes_against = forms.IntegerField(label=_("Against"), min_value=0, max_value=SMALL_COUNT_MAX)
+    abstained = forms.IntegerField(label=_("Abstained"), min_value=0, max_value=SMALL_COUNT_MAX)
     chair_vote = forms.ChoiceField(
         label=_("The chair voted"),
         choices=[("", _("not recorded")), *Vote.Choice.choices],
@@ -127,7 +130,7 @@ class PaperTallyForm(forms.Form):
 
 
 class RecusalForm(forms.Form):
-    member = forms.IntegerField(label=_("Member"), min_value=1)
+    member = forms.IntegerField(label=_("Member"), min_value=1, max_value=ID_MAX)
     reason = forms.CharField(label=_("Reason"), max_length=LINE)
 
 
@@ -146,7 +149,9 @@ class CorrectionForm(forms.Form):
     reason = forms.CharField(
         label=_("What the correction fixes"), widget=forms.Textarea(attrs={"rows": 2})
     )
-    item = forms.IntegerField(label=_("Question No."), min_value=1, required=False)
+    item = forms.IntegerField(
+        label=_("Question No."), min_value=1, max_value=ID_MAX, required=False
+    )
     decided = forms.CharField(
         label=_("Corrected decision text"),
         required=False,

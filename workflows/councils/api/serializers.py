@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.ids import ID_MAX
 from core.limits import LINE
 from workflows.api.formfields import FormSerializer, form_serializer, require_mapping
 
@@ -25,19 +26,24 @@ class AgendaItemInputSerializer(FormSerializer):
     council's `waiting`, e.g. "statuses.submission") with `subject_id`; or `title` (a free
     question)."""
 
-    application = serializers.IntegerField(required=False)
+    application = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)
     subject = serializers.CharField(required=False, max_length=100)
-    subject_id = serializers.IntegerField(required=False)
+    subject_id = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)
     title = serializers.CharField(required=False, max_length=LINE)
 
     @staticmethod
     def _id(value, field):
         try:
-            return int(value)
+            number = int(value)
         except (TypeError, ValueError) as exc:
             raise serializers.ValidationError(
                 {field: [_("Give the id as a whole number.")]}
             ) from exc
+        if not 1 <= number <= ID_MAX:
+            raise serializers.ValidationError(
+                {field: [_("Nothing has this id; check the number.")]}
+            )
+        return number
 
     def to_internal_value(self, data):
         require_mapping(data)
@@ -65,7 +71,8 @@ class GuestSerializer(serializers.Serializer):
 
 class AttendanceInputSerializer(serializers.Serializer):
     members = serializers.ListField(
-        child=serializers.IntegerField(), help_text="Ids of the seats (council members) present."
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
+        help_text="Ids of the seats (council members) present.",
     )
     guests = GuestSerializer(many=True, required=False)
 
