@@ -305,3 +305,15 @@ DOCUMENTS_STAMP_FONT = env.str("DOCUMENTS_STAMP_FONT", default="")
 DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS = env.int(
     "DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS", default=300
 )
+
+# --- Security: swagger offline, login lockout, API throttling (issue 11, wt-h) ----------------
+# Swagger UI from the pinned drf-spectacular-sidecar package's static files, not a public CDN:
+# the docs page works without internet and loads exactly the version we tested.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]  # noqa: F405
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+    }
+)
