@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from axes.models import AccessAttempt
+        from axes.signals import user_locked_out
+        from django.db.models.signals import post_delete
+
+        from . import lockout
+
+        # Every lockout and every unlock goes to the audit log (issue 11, finding 3).
+        user_locked_out.connect(lockout.on_locked_out, dispatch_uid="accounts.lockout.audit")
+        post_delete.connect(
+            lockout.on_attempt_deleted, sender=AccessAttempt, dispatch_uid="accounts.unlock.audit"
+        )

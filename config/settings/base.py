@@ -4,6 +4,7 @@ The embedded default (no servers: SQLite, a filesystem Celery broker, e-mail to 
 you get with no environment at all; production overrides it through variables only.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -309,7 +310,7 @@ DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS = env.int(
 # --- Security: swagger offline, login lockout, API throttling (issue 11, wt-h) ----------------
 # Swagger UI from the pinned drf-spectacular-sidecar package's static files, not a public CDN:
 # the docs page works without internet and loads exactly the version we tested.
-INSTALLED_APPS += ["drf_spectacular_sidecar"]  # noqa: F405
+INSTALLED_APPS += ["drf_spectacular_sidecar", "axes"]  # noqa: F405
 SPECTACULAR_SETTINGS.update(
     {
         "SWAGGER_UI_DIST": "SIDECAR",
@@ -317,3 +318,32 @@ SPECTACULAR_SETTINGS.update(
         "REDOC_DIST": "SIDECAR",
     }
 )
+
+# How many proxies stand in front of gunicorn (docs/operations.md: one HTTPS proxy). With one or
+# more, the client's address is read from X-Forwarded-For (as the proxy sets it) by the login
+# lockout and the API throttles; with 0, REMOTE_ADDR. Wrong here means every client looks like
+# the proxy's address (everyone locked together) or a forged header picks its own address.
+DOCKET_PROXY_COUNT = env.int("DOCKET_PROXY_COUNT", default=0)
+
+# Login lockout (django-axes, accounts/lockout.py). Failures are counted per person at an
+# address (LOGIN_FAILURE_LIMIT) and per address whoever is tried (LOGIN_IP_FAILURE_LIMIT),
+# within LOGIN_LOCKOUT_MINUTES; a locked login is refused for that long after the last counted
+# failure. Administrators unlock in the admin (Axes → Access attempts) or `manage.py axes_reset*`.
+AUTHENTICATION_BACKENDS = [
+    # First: it refuses a locked-out login before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # noqa: F405  last: it turns a lockout into the page
+AXES_HANDLER = "accounts.lockout.DocketAxesHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+DOCKET_LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=20)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# Attempts refused during a lockout do not prolong it (and are not counted again).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+if DOCKET_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = DOCKET_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
