@@ -28,6 +28,19 @@ LOCKOUT = "login.lockout"
 UNLOCK = "login.unlock"
 
 
+def client_address(request) -> str:
+    """The client's address: REMOTE_ADDR, or behind DOCKET_PROXY_COUNT proxies the entry of
+    X-Forwarded-For that the outermost of ours appended (entries further left are the client's
+    own words). The same rule as DRF's throttles with NUM_PROXIES."""
+    proxies = settings.DOCKET_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
+        if addresses:
+            return addresses[-min(proxies, len(addresses))]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _failures(attempts) -> int:
     return attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
 

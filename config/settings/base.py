@@ -344,6 +344,46 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 # Attempts refused during a lockout do not prolong it (and are not counted again).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = False
-if DOCKET_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = DOCKET_PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# The address as the API throttles see it (DOCKET_PROXY_COUNT, like DRF's NUM_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+
+# API throttles (accounts/api_auth.py). The authentication classes count failures per address
+# (a wrong token is anonymous: it counts against the anonymous rate too, and past
+# API_THROTTLE_AUTH_FAILURE the address gets 429 for anything it sends until the window passes).
+# Each configured class is replaced by its guarded twin from accounts/api_auth.py, so this block
+# does not restate the list above; a class without a twin is refused by a system check.
+_guarded_twin = {
+    "rest_framework.authentication.TokenAuthentication": "accounts.api_auth.GuardedTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication": "accounts.api_auth.GuardedSessionAuthentication",
+    "rest_framework.authentication.BasicAuthentication": "accounts.api_auth.GuardedBasicAuthentication",
+    "knox.auth.TokenAuthentication": "accounts.api_auth.GuardedKnoxTokenAuthentication",
+}
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    _guarded_twin.get(name, name) for name in REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "accounts.api_auth.AnonThrottle",
+    "accounts.api_auth.UserThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+    "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+    "auth_failure": env.str("API_THROTTLE_AUTH_FAILURE", default="10/minute"),
+}
+REST_FRAMEWORK["NUM_PROXIES"] = DOCKET_PROXY_COUNT or None
+
+# The cache holds the throttles' counters. Each gunicorn worker has its own process memory, so
+# in production the counters must live in Redis (shared by every worker and machine): CACHE_URL,
+# else REDIS_URL, else (the embedded default, one process) local memory.
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+elif env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+            "KEY_PREFIX": "docket",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -9,3 +9,15 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 LANGUAGE_CODE = "ru"
+
+# --- wt-h: throttles never get in the way of the suite; tests of throttling set their own rates
+# (tests/security/test_api_throttling.py), and counters live in this process only.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "100000/minute",
+        "user": "100000/minute",
+        "auth_failure": "100000/minute",
+    },
+}

@@ -154,3 +154,22 @@ def test_expired_attempts_cleaned_up_are_not_unlocks(victim):
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=16)):
         _login("coord1", "right-password-1")  # axes cleans expired attempts on every login
     assert not AuditEvent.objects.filter(action="login.unlock").exists()
+
+
+def test_behind_the_proxy_each_client_is_locked_alone_and_cannot_forge_its_address(
+    victim, settings
+):
+    settings.DOCKET_PROXY_COUNT = 1
+
+    def via_proxy(forwarded, password):
+        client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+        response = client.post(reverse("login"), {"username": "coord1", "password": password})
+        return client, response
+
+    for n in range(5):
+        # The attacker writes a new address of its own each time; the proxy appends the real one.
+        via_proxy(f"192.0.2.{n}, {ATTACKER}", "wrong")
+    _, response = via_proxy(f"192.0.2.99, {ATTACKER}", "right-password-1")
+    assert response.status_code == 429
+    client, _ = via_proxy(OFFICE, "right-password-1")
+    assert _signed_in(client), "the proxy's own address is not locked for everyone"
