@@ -310,7 +310,7 @@ DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS = env.int(
 # --- Security: swagger offline, login lockout, API throttling (issue 11, wt-h) ----------------
 # Swagger UI from the pinned drf-spectacular-sidecar package's static files, not a public CDN:
 # the docs page works without internet and loads exactly the version we tested.
-INSTALLED_APPS += ["drf_spectacular_sidecar", "axes"]  # noqa: F405
+INSTALLED_APPS += ["drf_spectacular_sidecar", "axes"]
 SPECTACULAR_SETTINGS.update(
     {
         "SWAGGER_UI_DIST": "SIDECAR",
@@ -334,7 +334,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # noqa: F405  last: it turns a lockout into the page
+# Last: it turns a lockout into the login page.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AXES_HANDLER = "accounts.lockout.DocketAxesHandler"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
