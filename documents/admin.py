@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from audit.services import audit_record
 from core.admin import ReadOnlyAdmin
 
-from . import printforms, services
+from . import printforms, selectors, services
 from .models import (
     CertificateAuthority,
     Document,
@@ -134,6 +134,10 @@ class DocumentAdmin(ReadOnlyAdmin):
     search_fields = ("title", "reg_number", "verify_code")
     inlines = [VersionInline]
     actions = ["retry_rendering"]
+
+    def get_queryset(self, request):
+        """Without the documents of private cases (a school's unsent draft, decision 29)."""
+        return selectors.documents_excluding_private(super().get_queryset(request))
 
     @admin.action(description=gettext_lazy("Prepare the print form again"))
     def retry_rendering(self, request, queryset):

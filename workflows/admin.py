@@ -35,6 +35,10 @@ class ApplicationAdmin(PersonalDataAdmin, ReadOnlyAdmin):
     list_filter = ("state", "program")
     search_fields = ("reg_number", "organisation__short_name", "topic")
 
+    def get_queryset(self, request):
+        """Unsent drafts are their school's alone, administrators included (decision 29)."""
+        return super().get_queryset(request).exclude(state=Application.State.DRAFT)
+
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
