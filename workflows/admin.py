@@ -2,8 +2,9 @@
 through the services (audited, routed by the flow)."""
 
 from django.contrib import admin
+from viewflow.workflow.models import Process, Task
 
-from core.admin import AuditedAdmin, PersonalDataAdmin, ReadOnlyAdmin
+from core.admin import AuditedAdmin, PersonalDataAdmin, ReadOnlyAdmin, log_list_reads
 
 from .models import Application, Order, Organisation, OrganisationMembership, Program, Status
 from .selectors import PERSONAL_FIELDS
@@ -41,7 +42,8 @@ class ApplicationAdmin(PersonalDataAdmin, ReadOnlyAdmin):
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyAdmin):
+class OrderAdmin(PersonalDataAdmin, ReadOnlyAdmin):
+    personal_list_fields = ("signed_by",)
     list_display = ("number", "date", "program", "signed_by")
 
 
@@ -49,3 +51,8 @@ class OrderAdmin(ReadOnlyAdmin):
 class StatusAdmin(ReadOnlyAdmin):
     list_display = ("organisation", "program", "valid_from", "valid_until", "state", "order")
     list_filter = ("state", "program")
+
+
+# viewflow's process and task lists name the people who hold the steps.
+log_list_reads(Process, fields=("participants",))
+log_list_reads(Task, fields=("owner",))
