@@ -137,7 +137,7 @@ class DocumentAdmin(ReadOnlyAdmin):
     actions = ["retry_rendering"]
 
     def get_queryset(self, request):
-        """Without the documents of private cases (a school's unsent draft, decision 29)."""
+        """Without the documents of private cases (a school's unsent draft, decision 31)."""
         return selectors.documents_excluding_private(super().get_queryset(request))
 
     @admin.action(description=gettext_lazy("Prepare the print form again"))

@@ -37,7 +37,7 @@ class ApplicationAdmin(PersonalDataAdmin, ReadOnlyAdmin):
     search_fields = ("reg_number", "organisation__short_name", "topic")
 
     def get_queryset(self, request):
-        """Unsent drafts are their school's alone, administrators included (decision 29)."""
+        """Unsent drafts are their school's alone, administrators included (decision 31)."""
         return super().get_queryset(request).exclude(state=Application.State.DRAFT)
 
 

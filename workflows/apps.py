@@ -20,7 +20,7 @@ class WorkflowsConfig(AppConfig):
             lambda user, application: (
                 selectors.application_visible_qs(user).filter(pk=application.pk).exists()
             ),
-            # An unsent draft's attachments are its school's alone (decision 29).
+            # An unsent draft's attachments are its school's alone (decision 31).
             private=selectors.application_is_private,
             private_ids=selectors.application_private_ids,
         )

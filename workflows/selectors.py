@@ -77,7 +77,7 @@ def visible_to(qs: QuerySet, user) -> QuerySet:
 def application_visible_qs(user) -> QuerySet[Application]:
     """Staff with the see-all permission see every case; applicants only their organisations';
     council members their council's programme. A draft never submitted is its school's alone
-    (decision 29): nobody else sees it, administrators included, until it is submitted; a case
+    (decision 31): nobody else sees it, administrators included, until it is submitted; a case
     returned for revision was submitted, so staff keep seeing it."""
     qs = visible_to(
         Application.objects.select_related("program", "organisation", "created_by"), user

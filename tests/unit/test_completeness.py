@@ -189,7 +189,7 @@ def test_staff_see_every_submitted_application(
 
 
 def test_staff_do_not_see_unsent_drafts(two_schools_applications, methodist, secretary, official):
-    """Decision 29: a draft is its school's alone until it is submitted."""
+    """Decision 31: a draft is its school's alone until it is submitted."""
     for person in (methodist, secretary, official):
         assert not selectors.application_visible_qs(person).exists()
 
