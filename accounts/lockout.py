@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 
 from audit.context import current_actor
 from audit.services import audit_record
+from core import problems
 
 LOCKOUT = "login.lockout"
 UNLOCK = "login.unlock"
@@ -79,8 +80,15 @@ def lockout_message() -> str:
 
 def lockout_response(request, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: the login page again, saying why, with 429 Too Many Requests."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": lockout_message(), "code": "throttled"}, status=429)
+    if problems.is_api(request):  # a password sent to the API (Basic): the API's error shape
+        answer = JsonResponse(
+            problems.body(status=429, detail=lockout_message(), code="throttled"),
+            status=429,
+            content_type=problems.CONTENT_TYPE,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        answer["Retry-After"] = str(_minutes() * 60)
+        return answer
     username = (credentials or {}).get("username", "")
     return render(
         request,

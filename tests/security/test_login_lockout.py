@@ -2,6 +2,7 @@
 per address; administrators lift it; every lockout and every unlock is in the audit log."""
 
 import datetime
+import json
 
 import pytest
 import time_machine
@@ -173,3 +174,16 @@ def test_behind_the_proxy_each_client_is_locked_alone_and_cannot_forge_its_addre
     assert response.status_code == 429
     client, _ = via_proxy(OFFICE, "right-password-1")
     assert _signed_in(client), "the proxy's own address is not locked for everyone"
+
+
+def test_a_password_sent_to_the_api_is_locked_out_the_same_way(victim, rf):
+    """No API view takes a password today; if one does (DRF's Basic authentication), axes'
+    backend sees the request and the answer is the API's problem JSON."""
+    from accounts.lockout import lockout_response
+
+    request = rf.post("/api/applications/", REMOTE_ADDR=ATTACKER)
+    response = lockout_response(request, None, {"username": "coord1"})
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/problem+json"
+    assert int(response["Retry-After"]) == 15 * 60
+    assert LOCKED_MESSAGE in json.loads(response.content)["detail"]
