@@ -1,3 +1,6 @@
+# Other packages register their admins on import; imported first, so they are replaced below.
+import axes.admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
@@ -5,7 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from core.admin import AuditedAdmin, PersonalDataAdmin
+from audit.context import acting
+from core.admin import AuditedAdmin, PersonalDataAdmin, log_list_reads
 
 from .models import User
 from .services import api_tokens_revoke, user_password_change_record
@@ -16,6 +20,7 @@ class DocketUserAdmin(PersonalDataAdmin, AuditedAdmin, UserAdmin):
     """People and their roles (groups): every change audited, every opening logged."""
 
     personal_fields = ("first_name", "last_name", "middle_name", "email", "position")
+    personal_list_fields = ("username", "email", "first_name", "last_name")
 
     fieldsets = (
         *UserAdmin.fieldsets,
@@ -38,11 +43,12 @@ admin.site.unregister(AuthToken)
 
 
 @admin.register(AuthToken)
-class AuthTokenAdmin(admin.ModelAdmin):
+class AuthTokenAdmin(PersonalDataAdmin, admin.ModelAdmin):
     """API tokens as knox stores them: a digest and the first characters, never the token.
     Admins see who holds which and until when, and revoke (delete); tokens are issued only to
     their holder (POST /api/auth/login/), so nobody else ever sees one."""
 
+    personal_list_fields = ("user",)
     list_display = ("token_key", "user", "created", "expiry")
     list_select_related = ("user",)
     search_fields = ("token_key", "user__username")
@@ -71,3 +77,28 @@ class AuthTokenAdmin(admin.ModelAdmin):
                 reason="admin",
                 tokens=queryset.filter(user=user),
             )
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(PersonalDataAdmin, axes.admin.AccessAttemptAdmin):
+    """Axes' failed logins. Deleting a row lifts that lockout; the deletion is audited by the
+    receiver in accounts.lockout, which learns here who did it. The list names people and
+    addresses: its reads are logged."""
+
+    personal_list_fields = ("username", "ip_address")
+
+    def delete_model(self, request, obj):
+        with acting(request.user, channel="admin"):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with acting(request.user, channel="admin"):
+            super().delete_queryset(request, queryset)
+
+
+# Lists of other packages' admins that show people (user names, addresses, owners of tokens).
+log_list_reads(AccessLog, fields=("username", "ip_address"))
+log_list_reads(AccessFailureLog, fields=("username", "ip_address"))

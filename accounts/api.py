@@ -8,14 +8,13 @@ HTTPS) and gets a token that expires; only the token's digest is stored (django-
 
 from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import serializers, status
-from rest_framework.authentication import BasicAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import services
+from .api_auth import GuardedBasicAuthentication, GuardedKnoxTokenAuthentication
 
 
 class TokenSerializer(serializers.Serializer):
@@ -26,7 +25,7 @@ class TokenSerializer(serializers.Serializer):
 class LoginView(APIView):
     """Issue a token for the user of the Basic credentials (they are not accepted elsewhere)."""
 
-    authentication_classes = [BasicAuthentication]
+    authentication_classes = [GuardedBasicAuthentication]
 
     @extend_schema(
         request=None,
@@ -43,7 +42,7 @@ class LoginView(APIView):
 class LogoutView(APIView):
     """Revoke the token this request is made with."""
 
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [GuardedKnoxTokenAuthentication]
 
     @extend_schema(request=None, responses={204: OpenApiResponse(description="Revoked.")})
     def post(self, request):
@@ -59,7 +58,7 @@ class LogoutView(APIView):
 class LogoutAllView(APIView):
     """Revoke every token of the user, wherever it was issued."""
 
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [GuardedKnoxTokenAuthentication]
 
     @extend_schema(request=None, responses={204: OpenApiResponse(description="Revoked.")})
     def post(self, request):

@@ -1,13 +1,15 @@
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import PersonalDataAdmin, ReadOnlyAdmin
 
 from .models import AuditCheckpoint, AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    """Read-only: the log is append-only by design."""
+class AuditEventAdmin(PersonalDataAdmin, ReadOnlyAdmin):
+    """Read-only: the log is append-only by design. Its list names the actors: reads logged."""
+
+    personal_list_fields = ("actor",)
 
     list_display = ("at", "actor", "action", "object_type", "object_id", "from_state", "to_state")
     list_filter = ("action", "object_type")

@@ -149,6 +149,27 @@ def audit_personal_data_read(*, actor, obj, fields: list[str], channel: str) -> 
     )
 
 
+class _ListOf:
+    """What a list read is about: the model as the object type, "list" as the object id."""
+
+    def __init__(self, model):
+        self._meta = model._meta
+        self.pk = "list"
+
+
+def audit_personal_data_list_read(
+    *, actor, model, ids: list, fields: list[str], channel: str
+) -> AuditEvent:
+    """152-ФЗ: a page listing several people's data is one read, naming the records it showed
+    (object id "list", the ids in the data), not one event per row."""
+    return audit_record(
+        actor=actor,
+        action=PERSONAL_DATA_READ,
+        obj=_ListOf(model),
+        data={"fields": fields, "channel": channel, "ids": ids},
+    )
+
+
 # --- Verifying the chain --------------------------------------------------------------------------
 
 

@@ -2,7 +2,11 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Model
 
-from audit.services import audit_personal_data_read, audit_record
+from audit.services import (
+    audit_personal_data_list_read,
+    audit_personal_data_read,
+    audit_record,
+)
 
 # Field values never copied into the audit trail, only the fact that they changed.
 SECRET_FIELDS = {"password"}
@@ -120,15 +124,58 @@ class AuditedAdmin(admin.ModelAdmin):
 
 class PersonalDataAdmin(admin.ModelAdmin):
     """Opening a record that identifies a person in the admin is a read of personal data
-    (152-ФЗ) and is logged like the pages and the API do, with channel "admin"."""
+    (152-ФЗ) and is logged like the pages and the API do, with channel "admin". So is a list
+    whose columns show people (`personal_list_fields`): one event per page shown, naming the
+    records on it."""
 
     personal_fields: tuple[str, ...] = ()
+    personal_list_fields: tuple[str, ...] = ()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         obj = getattr(response, "context_data", {}).get("original")
-        if request.method == "GET" and response.status_code == 200 and obj is not None:
+        if (
+            self.personal_fields
+            and request.method == "GET"
+            and response.status_code == 200
+            and obj is not None
+        ):
             audit_personal_data_read(
                 actor=request.user, obj=obj, fields=list(self.personal_fields), channel="admin"
             )
         return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if (
+            self.personal_list_fields
+            and request.method == "GET"
+            and response.status_code == 200
+            and changelist is not None
+        ):
+            ids = [obj.pk for obj in changelist.result_list]
+            if ids:
+                audit_personal_data_list_read(
+                    actor=request.user,
+                    model=self.model,
+                    ids=ids,
+                    fields=list(self.personal_list_fields),
+                    channel="admin",
+                )
+        return response
+
+
+def log_list_reads(model, *, fields: tuple[str, ...]) -> None:
+    """Make another package's admin of `model` log its list as a personal-data read: register
+    it again as a subclass with PersonalDataAdmin first (import that admin module before)."""
+    current = type(admin.site._registry[model])
+    admin.site.unregister(model)
+    admin.site.register(
+        model,
+        type(
+            current.__name__,
+            (PersonalDataAdmin, current),
+            {"personal_list_fields": fields, "__module__": __name__},
+        ),
+    )

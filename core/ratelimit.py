@@ -12,9 +12,11 @@ from django.core.cache import cache
 
 
 def client_ip(request) -> str:
-    """The client's address. Behind DOCKET_NUM_PROXIES trusted proxies it is taken from
-    X-Forwarded-For, counted from the right (what a client writes on the left is not trusted)."""
-    proxies = int(getattr(settings, "DOCKET_NUM_PROXIES", 0) or 0)
+    """The client's address. Behind DOCKET_PROXY_COUNT trusted proxies it is taken from
+    X-Forwarded-For, counted from the right (what a client writes on the left is not trusted).
+    The verification page, the public registry, the login lockout and the API throttles all
+    count by it."""
+    proxies = int(getattr(settings, "DOCKET_PROXY_COUNT", 0) or 0)
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies and forwarded:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]

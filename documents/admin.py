@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
-from core.admin import ReadOnlyAdmin
+from core.admin import PersonalDataAdmin, ReadOnlyAdmin
 
-from . import printforms, services
+from . import printforms, selectors, services
 from .models import (
     CertificateAuthority,
     Document,
@@ -70,8 +70,9 @@ class PrintTemplateForm(forms.ModelForm):
 
 
 @admin.register(PrintTemplate)
-class PrintTemplateAdmin(admin.ModelAdmin):
+class PrintTemplateAdmin(PersonalDataAdmin):
     form = PrintTemplateForm
+    personal_list_fields = ("updated_by",)
     list_display = ("form", "scope", "is_active", "updated_by", "updated_at")
     list_filter = ("form", "is_active")
     readonly_fields = ("updated_by", "shipped_default")
@@ -135,6 +136,10 @@ class DocumentAdmin(ReadOnlyAdmin):
     inlines = [VersionInline]
     actions = ["retry_rendering"]
 
+    def get_queryset(self, request):
+        """Without the documents of private cases (a school's unsent draft, decision 43)."""
+        return selectors.documents_excluding_private(super().get_queryset(request))
+
     @admin.action(description=gettext_lazy("Prepare the print form again"))
     def retry_rendering(self, request, queryset):
         done = 0
@@ -160,7 +165,8 @@ class RenderRequestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SignerCertificate)
-class SignerCertificateAdmin(ReadOnlyAdmin):
+class SignerCertificateAdmin(PersonalDataAdmin, ReadOnlyAdmin):
+    personal_list_fields = ("subject", "user")
     list_display = ("subject", "user", "source", "serial", "not_after", "revoked_at")
     list_filter = ("source",)
     search_fields = ("subject", "serial", "user__username")
@@ -185,11 +191,13 @@ class CertificateAuthorityAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(ReadOnlyAdmin):
+class SignatureAdmin(PersonalDataAdmin, ReadOnlyAdmin):
+    personal_list_fields = ("signer",)
     list_display = ("document", "signer", "signed_at", "certificate")
 
 
 @admin.register(DocumentDownload)
-class DocumentDownloadAdmin(ReadOnlyAdmin):
+class DocumentDownloadAdmin(PersonalDataAdmin, ReadOnlyAdmin):
+    personal_list_fields = ("user",)
     list_display = ("at", "user", "document", "version")
     list_filter = ("at",)

@@ -14,26 +14,53 @@ from .models import Document, Signature, Version
 # registers a check here (workflows registers Application). Documents without a case are seen
 # only by their author and by staff with documents.view_document.
 _CASE_ACCESS: dict[str, Callable] = {}
+# Cases whose documents only the case's own check may open (a school's unsent draft): no staff
+# permission, no superuser, no authorship overrides it. label → (is_private(case), private_ids()).
+_CASE_PRIVATE: dict[str, tuple[Callable, Callable]] = {}
 
 
-def case_access_register(model, check: Callable) -> None:
-    """`check(user, case_object) -> bool`; called for every document of that model's cases."""
-    _CASE_ACCESS[model._meta.label_lower] = check
+def case_access_register(
+    model, check: Callable, *, private: Callable | None = None, private_ids: Callable | None = None
+) -> None:
+    """`check(user, case_object) -> bool`; called for every document of that model's cases.
+    `private(case) -> bool` marks cases whose documents `check` alone decides, and
+    `private_ids()` lists them (so lists such as the admin's can leave their documents out)."""
+    label = model._meta.label_lower
+    _CASE_ACCESS[label] = check
+    if private is not None:
+        _CASE_PRIVATE[label] = (private, private_ids or (lambda: []))
+
+
+def _case_label(document: Document) -> str:
+    return f"{document.case_type.app_label}.{document.case_type.model}"
 
 
 def document_can_view(*, user, document: Document) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
+    case = document.case if document.case_type_id is not None else None
+    label = _case_label(document) if case is not None else ""
+    check = _CASE_ACCESS.get(label)
+    if check is not None and label in _CASE_PRIVATE and _CASE_PRIVATE[label][0](case):
+        return bool(check(user, case))
     if document.created_by_id == user.pk or user.has_perm("documents.view_document"):
         return True
-    if document.case_type_id is None:
+    if check is None or case is None:
         return False
-    label = f"{document.case_type.app_label}.{document.case_type.model}"
-    check = _CASE_ACCESS.get(label)
-    if check is None:
-        return False
-    case = document.case
-    return case is not None and bool(check(user, case))
+    return bool(check(user, case))
+
+
+def documents_excluding_private(qs):
+    """`qs` of documents without those of private cases (for lists that bypass the checks)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    for label, (_private, private_ids) in _CASE_PRIVATE.items():
+        app_label, model = label.split(".")
+        case_type = ContentType.objects.get_by_natural_key(app_label, model)
+        ids = [str(pk) for pk in private_ids()]
+        if ids:
+            qs = qs.exclude(case_type=case_type, case_id__in=ids)
+    return qs
 
 
 def documents_of(obj):

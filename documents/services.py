@@ -705,7 +705,7 @@ def document_may_sign(*, document: Document, user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     signatories = list(document.signatories.values_list("user_id", flat=True))
-    if signatories and user.pk not in signatories:
+    if user.pk not in signatories:
         return False
     if document.signatures.filter(signer=user).exists():
         return False
@@ -763,8 +763,10 @@ def document_sign(
             _("The stored file does not match its recorded hash; it was not signed."),
             code="tampered",
         )
+    # Only the named signatories sign; a document that names none (an uploaded file) is signed
+    # by nobody, or anyone who could open it could add a signed version on top of it.
     signatories = set(locked.signatories.values_list("user_id", flat=True))
-    if signatories and signer.pk not in signatories:
+    if signer.pk not in signatories:
         raise PermissionDenied(_("You are not among those who sign this document."))
     if locked.signatures.filter(signer=signer).exists():
         raise ValidationError(_("You have already signed this document."), code="signed_twice")

@@ -5,14 +5,15 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import ReadOnlyAdmin
+from core.admin import PersonalDataAdmin, ReadOnlyAdmin
 
 from . import services
 from .models import FailedNotification, Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(PersonalDataAdmin, ReadOnlyAdmin):
+    personal_list_fields = ("recipient",)
     list_display = (
         "created_at",
         "recipient",

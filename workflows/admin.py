@@ -2,8 +2,9 @@
 through the services (audited, routed by the flow)."""
 
 from django.contrib import admin
+from viewflow.workflow.models import Process, Task
 
-from core.admin import AuditedAdmin, PersonalDataAdmin, ReadOnlyAdmin
+from core.admin import AuditedAdmin, PersonalDataAdmin, ReadOnlyAdmin, log_list_reads
 
 from .models import Application, Order, Organisation, OrganisationMembership, Program, Status
 from .selectors import PERSONAL_FIELDS
@@ -35,9 +36,14 @@ class ApplicationAdmin(PersonalDataAdmin, ReadOnlyAdmin):
     list_filter = ("state", "program")
     search_fields = ("reg_number", "organisation__short_name", "topic")
 
+    def get_queryset(self, request):
+        """Unsent drafts are their school's alone, administrators included (decision 43)."""
+        return super().get_queryset(request).exclude(state=Application.State.DRAFT)
+
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyAdmin):
+class OrderAdmin(PersonalDataAdmin, ReadOnlyAdmin):
+    personal_list_fields = ("signed_by",)
     list_display = ("number", "date", "program", "signed_by")
 
 
@@ -45,3 +51,8 @@ class OrderAdmin(ReadOnlyAdmin):
 class StatusAdmin(ReadOnlyAdmin):
     list_display = ("organisation", "program", "valid_from", "valid_until", "state", "order")
     list_filter = ("state", "program")
+
+
+# viewflow's process and task lists name the people who hold the steps.
+log_list_reads(Process, fields=("participants",))
+log_list_reads(Task, fields=("owner",))

@@ -20,6 +20,9 @@ class WorkflowsConfig(AppConfig):
             lambda user, application: (
                 selectors.application_visible_qs(user).filter(pk=application.pk).exists()
             ),
+            # An unsent draft's attachments are its school's alone (decision 43).
+            private=selectors.application_is_private,
+            private_ids=selectors.application_private_ids,
         )
 
         # An order's document is seen by whoever sees one of the cases it lists (one order may

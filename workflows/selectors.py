@@ -79,10 +79,26 @@ def visible_to(qs: QuerySet, user) -> QuerySet:
 
 def application_visible_qs(user) -> QuerySet[Application]:
     """Staff with the see-all permission see every case; applicants only their organisations';
-    council members their council's programme."""
-    return visible_to(
+    council members their council's programme. A draft never submitted is its school's alone
+    (decision 43): nobody else sees it, administrators included, until it is submitted; a case
+    returned for revision was submitted, so staff keep seeing it."""
+    qs = visible_to(
         Application.objects.select_related("program", "organisation", "created_by"), user
     )
+    if not user.is_authenticated:
+        return qs
+    return qs.filter(
+        ~Q(state=Application.State.DRAFT) | Q(organisation__in=organisations_of(user).values("pk"))
+    )
+
+
+def application_is_private(application: Application) -> bool:
+    """A draft never submitted: only its organisation's coordinators may see it."""
+    return application.state == Application.State.DRAFT
+
+
+def application_private_ids() -> QuerySet:
+    return Application.objects.filter(state=Application.State.DRAFT).values_list("pk", flat=True)
 
 
 def application_can_edit(*, application: Application, user) -> bool:

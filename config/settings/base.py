@@ -5,6 +5,7 @@ you get with no environment at all; production overrides it through variables on
 """
 
 import datetime
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -344,12 +345,11 @@ DOCUMENTS_STAMP_FONT = env.str("DOCUMENTS_STAMP_FONT", default="")
 # The public verification page (/verify/<code>/): a file to compare is read up to this size
 # and no further (documents/views.py stops the upload while it streams); each client address
 # may open the page and check files this many times a minute (core/ratelimit.py, Django's
-# cache). Behind a reverse proxy, NUM_PROXIES says how many proxies append X-Forwarded-For,
-# so the client's address is taken from it (0: REMOTE_ADDR, the header is not trusted).
+# cache). Behind a reverse proxy, DOCKET_PROXY_COUNT (below) says how many proxies append
+# X-Forwarded-For, so the client's address is taken from it (0: REMOTE_ADDR, not the header).
 DOCUMENTS_VERIFY_MAX_BYTES = env.int("DOCUMENTS_VERIFY_MAX_BYTES", default=20 * 1024 * 1024)
 DOCUMENTS_VERIFY_VIEWS_PER_MINUTE = env.int("DOCUMENTS_VERIFY_VIEWS_PER_MINUTE", default=60)
 DOCUMENTS_VERIFY_CHECKS_PER_MINUTE = env.int("DOCUMENTS_VERIFY_CHECKS_PER_MINUTE", default=10)
-DOCKET_NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 # The public registry (/public/registry/ and its CSV/XLSX): requests per client address a minute.
 PUBLIC_REGISTRY_REQUESTS_PER_MINUTE = env.int("PUBLIC_REGISTRY_REQUESTS_PER_MINUTE", default=60)
 # A print form still pending this long after it was requested is sent to the workers again.
@@ -412,3 +412,77 @@ if env.bool("CSP_REPORT_ONLY", default=False):
     CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
 else:
     CONTENT_SECURITY_POLICY = _CSP
+
+# --- Security: swagger offline, login lockout, API throttling (issue 11, wt-h) ----------------
+# Swagger UI and Redoc come from drf-spectacular-sidecar's static files (SPECTACULAR_SETTINGS
+# above): the docs page works offline and loads exactly the version we tested.
+INSTALLED_APPS += ["axes"]
+
+# How many proxies stand in front of gunicorn (docs/operations.md: one HTTPS proxy). With one or
+# more, the client's address is read from X-Forwarded-For (as the proxy sets it) by the login
+# lockout and the API throttles; with 0, REMOTE_ADDR. Wrong here means every client looks like
+# the proxy's address (everyone locked together) or a forged header picks its own address.
+DOCKET_PROXY_COUNT = env.int("DOCKET_PROXY_COUNT", default=0)
+
+# Login lockout (django-axes, accounts/lockout.py). Failures are counted per person at an
+# address (LOGIN_FAILURE_LIMIT) and per address whoever is tried (LOGIN_IP_FAILURE_LIMIT),
+# within LOGIN_LOCKOUT_MINUTES; a locked login is refused for that long after the last counted
+# failure. Administrators unlock in the admin (Axes → Access attempts) or `manage.py axes_reset*`.
+AUTHENTICATION_BACKENDS = [
+    # First: it refuses a locked-out login before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Last: it turns a lockout into the login page.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_HANDLER = "accounts.lockout.DocketAxesHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+DOCKET_LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=20)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# Attempts refused during a lockout do not prolong it (and are not counted again).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+# The address as the API throttles see it (DOCKET_PROXY_COUNT, like DRF's NUM_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+
+# API throttles (accounts/api_auth.py). The authentication classes count failures per address
+# (a wrong token is anonymous: it counts against the anonymous rate too, and past
+# API_THROTTLE_AUTH_FAILURE the address gets 429 for anything it sends until the window passes).
+# Each configured class is replaced by its guarded twin from accounts/api_auth.py, so this block
+# does not restate the list above; a class without a twin is refused by a system check.
+_guarded_twin = {
+    "rest_framework.authentication.SessionAuthentication": "accounts.api_auth.GuardedSessionAuthentication",
+    "rest_framework.authentication.BasicAuthentication": "accounts.api_auth.GuardedBasicAuthentication",
+    "knox.auth.TokenAuthentication": "accounts.api_auth.GuardedKnoxTokenAuthentication",
+}
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    _guarded_twin.get(name, name) for name in REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "accounts.api_auth.AnonThrottle",
+    "accounts.api_auth.UserThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+    "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+    "auth_failure": env.str("API_THROTTLE_AUTH_FAILURE", default="10/minute"),
+}
+REST_FRAMEWORK["NUM_PROXIES"] = DOCKET_PROXY_COUNT or None
+
+# The cache holds the throttles' counters. Each gunicorn worker has its own process memory, so
+# in production the counters must live in Redis (shared by every worker and machine): CACHE_URL,
+# else REDIS_URL, else (the embedded default, one process) local memory.
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+elif env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+            "KEY_PREFIX": "docket",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

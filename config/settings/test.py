@@ -12,3 +12,15 @@ LANGUAGE_CODE = "ru"
 # Like local settings: demo data and the public test key are allowed (config/settings/base.py).
 DOCKET_DEMO_SETTINGS = True
 AUDIT_HMAC_KEY = PUBLIC_DEVELOPMENT_KEYS[3]  # DEMO ONLY, like SECRET_KEY above
+
+# --- wt-h: throttles never get in the way of the suite; tests of throttling set their own rates
+# (tests/security/test_api_throttling.py), and counters live in this process only.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "100000/minute",
+        "user": "100000/minute",
+        "auth_failure": "100000/minute",
+    },
+}

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 def test_reading_an_application_logs_the_personal_data_shown(
     client_for, coordinator, school, program, methodist
 ):
-    application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
+    application = ApplicationFactory(
+        organisation=school, created_by=coordinator, program=program, state="at_methodist"
+    )
     body = client_for(methodist).get(f"/api/applications/{application.pk}/").json()
     assert body["responsible_phone"] == application.responsible_phone
 

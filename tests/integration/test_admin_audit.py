@@ -154,7 +154,7 @@ def test_opening_a_person_or_an_application_in_the_admin_is_a_logged_read(admin_
     from audit.services import PERSONAL_DATA_READ
     from tests.factories import ApplicationFactory
 
-    application = ApplicationFactory()
+    application = ApplicationFactory(state="at_methodist")  # a draft is the school's alone
     person = UserFactory(username="petrov")
     for url, obj_type, pk in (
         (

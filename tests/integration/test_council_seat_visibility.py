@@ -25,8 +25,9 @@ def two_towns():
     tomsk = ProgramFactory()
     klin = ProgramFactory(code="klin-mw", title="Мастерская наставничества")
     return (
-        ApplicationFactory(program=tomsk, reg_number="ЗСП-2026/0001"),
-        ApplicationFactory(program=klin, reg_number="ЗСП-2026/0002"),
+        # Submitted cases: an unsent draft is its school's alone (decision 43).
+        ApplicationFactory(program=tomsk, reg_number="ЗСП-2026/0001", state="at_council"),
+        ApplicationFactory(program=klin, reg_number="ЗСП-2026/0002", state="at_council"),
     )
 
 

@@ -4,8 +4,8 @@ was uploaded with; always an attachment with an RFC 6266 name, never sniffed by 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from accounts.services import api_token_issue
 from documents.services import document_create
 from tests.factories import ApplicationFactory
 from tests.pdf_builder import build_pdf
@@ -50,10 +50,10 @@ def test_a_png_polyglot_is_served_as_png_by_the_api_too(client, coordinator):
     document = document_create(
         uploaded=polyglot("page.htm", POLYGLOT_PNG), author=coordinator, title="Фото"
     )
-    token = Token.objects.create(user=coordinator)
+    token = api_token_issue(user=coordinator)[1]
     response = client.get(
         reverse("api:document-download", args=[document.pk, 1]),
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {token}",
     )
     assert_safe(response, mime="image/png", name="page.htm.png")
 

@@ -171,7 +171,9 @@ def test_showing_an_application_logs_the_personal_data_read(
     from audit.models import AuditEvent
     from tests.factories import ApplicationFactory
 
-    application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
+    application = ApplicationFactory(
+        organisation=school, created_by=coordinator, program=program, state="at_methodist"
+    )
     as_user(client, methodist)
     client.get(reverse("application-detail", args=[application.pk]))
     event = AuditEvent.objects.get(action="personal_data.read")

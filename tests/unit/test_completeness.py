@@ -179,9 +179,19 @@ def test_a_coordinator_of_two_schools_sees_both_once(two_schools_applications, c
     assert sorted(a.pk for a in visible) == sorted([ours.pk, theirs.pk])
 
 
-def test_staff_see_every_application(two_schools_applications, methodist, secretary, official):
+def test_staff_see_every_submitted_application(
+    two_schools_applications, methodist, secretary, official
+):
+    for application in two_schools_applications:
+        services.application_submit(application_id=application.pk, user=application.created_by)
     for person in (methodist, secretary, official):
         assert set(selectors.application_visible_qs(person)) == set(two_schools_applications)
+
+
+def test_staff_do_not_see_unsent_drafts(two_schools_applications, methodist, secretary, official):
+    """Decision 43: a draft is its school's alone until it is submitted."""
+    for person in (methodist, secretary, official):
+        assert not selectors.application_visible_qs(person).exists()
 
 
 def test_a_user_without_a_role_or_school_sees_nothing(two_schools_applications):

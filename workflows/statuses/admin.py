@@ -3,7 +3,7 @@ terms, duties and submissions change only through the audited services."""
 
 from django.contrib import admin
 
-from core.admin import AuditedAdmin, ReadOnlyAdmin
+from core.admin import AuditedAdmin, PersonalDataAdmin, ReadOnlyAdmin
 
 from .models import (
     Agreement,
@@ -77,8 +77,10 @@ class NetworkReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AgreementSettings)
-class AgreementSettingsAdmin(AuditedAdmin):
+class AgreementSettingsAdmin(PersonalDataAdmin, AuditedAdmin):
     """The methodical office as a party of the programme's cooperation agreements."""
+
+    personal_list_fields = ("office_signer", "office_signer_position")
 
     list_display = ("program", "office_name", "office_signer", "office_signer_position")
 

@@ -58,9 +58,11 @@ def status_has_event(status: Status, key: str) -> bool:
     ).exists()
 
 
-def status_open_renewal(status: Status) -> Application | None:
+def status_open_renewal(status: Status, user) -> Application | None:
+    """The renewal under way, if this user may see it (an unsent draft is the school's)."""
     return (
-        Application.objects.filter(renews=status)
+        wf_selectors.application_visible_qs(user)
+        .filter(renews=status)
         .exclude(state__in=[Application.State.GRANTED, Application.State.REFUSED])
         .first()
     )

@@ -96,7 +96,7 @@ def status_detail(request, pk):
             "terms": status.terms.select_related("order", "application"),
             "duties": status.duties.order_by("due_date"),
             "history": selectors.status_history(status),
-            "open_renewal": selectors.status_open_renewal(status),
+            "open_renewal": selectors.status_open_renewal(status, user),
             "can_renew": is_holder and not services.renewal_refusal(status, today=today),
             "is_holder": is_holder,
             "today": today,
