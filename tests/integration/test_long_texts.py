@@ -25,6 +25,7 @@ from tests.factories import (
     UserFactory,
     russian_text,
 )
+from tests.pdf_builder import build_pdf
 from tests.story import act, council_considers, council_of, granted, rendered, signing_certificates
 from workflows import roles, services
 from workflows.councils import selectors as council_selectors
@@ -39,7 +40,7 @@ from workflows.statuses.models import Agreement, AgreementSettings, Duty
 TOMSK = ZoneInfo("Asia/Tomsk")
 GRANT_DAY = datetime.date(2026, 11, 20)
 MORNING = datetime.datetime(2026, 11, 20, 10, tzinfo=TOMSK)
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = build_pdf()  # a real, readable PDF: uploads are checked inside (documents.content_checks)
 
 LONG_SCHOOL = (
     "Муниципальное автономное общеобразовательное учреждение «Средняя общеобразовательная "

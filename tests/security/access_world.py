@@ -21,6 +21,7 @@ from tests.factories import (
     ProgramFactory,
     UserFactory,
 )
+from tests.pdf_builder import build_pdf
 from tests.story import (
     act,
     another_councils_secretary,
@@ -45,7 +46,7 @@ ROLES = (
 )
 
 MOMENT = datetime.datetime(2026, 11, 20, 10, tzinfo=ZoneInfo("Asia/Tomsk"))
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = build_pdf()  # a real, readable PDF: uploads are checked inside (documents.content_checks)
 
 
 @dataclass

@@ -151,7 +151,8 @@ def test_the_check_names_an_unguarded_authentication_class(settings):
 
 def test_the_api_schema_still_describes_token_and_session_authentication(client_for, coordinator):
     schema = client_for(coordinator).get("/api/schema/", {"format": "json"}).json()
-    assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
+    # knox's token ("Authorization: Token ...") and the browser's session cookie.
+    assert {"knoxApiToken", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
 
 
 def test_staff_user_token_is_throttled_like_anyone(rates):

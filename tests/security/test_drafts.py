@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import ApplicationFactory, UserFactory
+from tests.pdf_builder import build_pdf
 from tests.story import act, council_of, submitted
 from workflows import selectors, services
 from workflows.councils.models import CouncilMember
@@ -19,7 +20,7 @@ from workflows.statuses import services as status_services
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = build_pdf()  # a real, readable PDF: uploads are checked inside (documents.content_checks)
 
 
 @pytest.fixture
