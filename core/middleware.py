@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from core import problems
@@ -132,3 +133,23 @@ def session_started(sender, request, user, **kwargs) -> None:
         now = int(time.time())
         session[SESSION_STARTED_KEY] = now
         session[SESSION_SEEN_KEY] = now
+
+
+class NoStoreWhenSignedInMiddleware:
+    """ASVS 8.2.1: what a signed-in person sees (a school's case, personal data, a token's
+    answers) must not stay in a shared or browser cache after they leave. Every response to
+    a signed-in request, or to one that carried credentials, is marked no-store unless the view
+    set its own Cache-Control; public pages (registry, verification) stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        if (signed_in or "HTTP_AUTHORIZATION" in request.META) and not response.has_header(
+            "Cache-Control"
+        ):
+            add_never_cache_headers(response)
+        return response

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages: it tells the person why they were signed out.
     "core.middleware.SessionTimeoutMiddleware",
+    # Pages and API answers for a signed-in person are never kept in a cache (ASVS 8.2.1).
+    "core.middleware.NoStoreWhenSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
