@@ -46,6 +46,10 @@ def checkpoint_paper_issue(checkpoint, *, now) -> tuple[int, str]:
         author=signer,
         case=checkpoint,
     )
+    # Docket itself signs, and only it: the document names its signer like any other.
+    services.document_signatories_set(
+        document=document, signers=[(signer, AUTHORITY)], actor=signer
+    )
     services.journal_register(
         document=document, journal_code="audit_checkpoint", scope="", on=now, actor=signer
     )
