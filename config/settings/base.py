@@ -209,8 +209,14 @@ CELERY_BEAT_SCHEDULE = {
     # AUDIT_CHECKPOINT_FILE; `verify_audit` detects removed events up to the last checkpoint.
     "audit-checkpoint": {"task": "audit.tasks.audit_checkpoint", "schedule": 3600.0},
 }
+# Flow jobs (workflows/jobs.py): a job runs at most FLOW_JOB_MAX_RETRIES + 1 times in all,
+# counted on its row, waiting the backoff doubled after each failure, then ERROR. The sweep
+# sends again a job due and unclaimed, or claimed (STARTED) longer than
+# FLOW_JOB_STUCK_AFTER_SECONDS (its worker died; keep it longer than CELERY_TASK_TIME_LIMIT,
+# a system check refuses less).
 FLOW_JOB_STUCK_AFTER_SECONDS = env.int("FLOW_JOB_STUCK_AFTER_SECONDS", default=300)
 FLOW_JOB_MAX_RETRIES = env.int("FLOW_JOB_MAX_RETRIES", default=5)
+FLOW_JOB_RETRY_BACKOFF_SECONDS = env.int("FLOW_JOB_RETRY_BACKOFF_SECONDS", default=10)
 # The notification outbox (notifications/): transient SMTP errors are retried this many times,
 # waiting the backoff doubled each time; the sweep re-enqueues rows READY this long past their
 # due time (the broker lost the message) and takes back rows SENDING this long (the worker

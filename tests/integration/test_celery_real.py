@@ -37,7 +37,12 @@ from audit.models import AuditEvent
 from notifications.models import Kind, Notification
 from notifications.services import notification_preferences_set, notify
 from tests.conftest import require_server
-from tests.factories import ApplicationFactory, CoordinatorFactory, OrganisationFactory
+from tests.factories import (
+    ApplicationFactory,
+    CoordinatorFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from tests.integration.celery_harness import (
     Broker,
     CeleryWorker,
@@ -693,3 +698,148 @@ def test_a_thousand_notifications_at_once_are_all_delivered_once(real_celery, sm
         f"{BURST / total:.0f} e-mails/s end to end, "
         f"{BURST / (delivered - committed):.0f}/s after the commit (1 worker, 2 processes)"
     )
+
+
+# --- 6. A background step that keeps failing ------------------------------------------------------
+
+REFUSE_STATUS_SQL = """
+CREATE SEQUENCE IF NOT EXISTS docket_test_grant_attempts;
+CREATE OR REPLACE FUNCTION docket_test_refuse_status() RETURNS trigger AS $$
+BEGIN
+    PERFORM nextval('docket_test_grant_attempts');
+    RAISE EXCEPTION 'реестр статусов недоступен';
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER docket_test_refuse_status BEFORE INSERT ON workflows_status
+    FOR EACH ROW EXECUTE FUNCTION docket_test_refuse_status();
+"""
+ALLOW_STATUS_SQL = """
+DROP TRIGGER IF EXISTS docket_test_refuse_status ON workflows_status;
+DROP FUNCTION IF EXISTS docket_test_refuse_status();
+"""
+
+
+def grant_attempts() -> int:
+    """How many times the job's body reached the INSERT of the status (a sequence: its value
+    survives the rollback of each failed attempt)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value, is_called FROM docket_test_grant_attempts")
+        last_value, is_called = cursor.fetchone()
+    return last_value if is_called else 0
+
+
+@pytest.fixture
+def registry_refuses_statuses(postgres):
+    """The registry table refuses every new status, for real: a PostgreSQL trigger raises on
+    each INSERT, so the grant job's body fails every time it runs, in any process."""
+    with connection.cursor() as cursor:
+        cursor.execute(ALLOW_STATUS_SQL + "DROP SEQUENCE IF EXISTS docket_test_grant_attempts;")
+        cursor.execute(REFUSE_STATUS_SQL)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(ALLOW_STATUS_SQL + "DROP SEQUENCE IF EXISTS docket_test_grant_attempts;")
+
+
+def test_a_grant_job_that_always_fails_ends_in_error_and_the_administrators_are_told(
+    real_celery,
+    registry_refuses_statuses,
+    smtp,
+    client,
+    program,
+    school,
+    coordinator,
+    methodist,
+    secretary,
+    official,
+):
+    """The department signs the order; the background grant fails on every attempt (the
+    registry table refuses the row). With FLOW_JOB_MAX_RETRIES=4 the step runs exactly 5
+    times in all, with a growing pause, also when the operators' sweep runs in between; then it
+    is ERROR with its error, audited once, listed on /monitoring/ with Retry and Cancel, and the
+    administrator is told in the bell and by e-mail. The school's page says the entry is
+    delayed and the staff know. Later sweeps run it no more. Once the registry accepts rows
+    again, the administrator's Retry grants the status and the school's page says so."""
+    harness = real_celery
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    harness.worker(
+        harness.publish_broker,
+        name="w",
+        FLOW_JOB_MAX_RETRIES="4",
+        FLOW_JOB_RETRY_BACKOFF_SECONDS="1",
+    )
+    application = submitted(coordinator=coordinator, school=school, program=program)
+    to_the_department(application, methodist=methodist, secretary=secretary)
+    approve(application, official=official)
+    job = Task.objects.get(process_id=application.process_id, flow_task_type="JOB")
+
+    # After the first failure, the operators' sweep runs as if the job had been stuck for long:
+    # it may send the job again, but that spends the same attempts, it does not reset them.
+    wait_until(lambda: grant_attempts() >= 1, timeout=DELIVERY_TIMEOUT, what="a first attempt")
+    tick(seconds=settings.FLOW_JOB_STUCK_AFTER_SECONDS + 60)
+
+    wait_until(
+        lambda: Task.objects.get(pk=job.pk).status == STATUS.ERROR,
+        timeout=60,
+        what="the job to end in ERROR",
+        details=lambda: (
+            f"attempts: {grant_attempts()}, job: {Task.objects.get(pk=job.pk).status}\n"
+            f"{harness.logs()}"
+        ),
+    )
+    wait_outbox_settled(harness)
+    wait_idle(harness.publish_broker, harness)
+    assert grant_attempts() == 5
+    job.refresh_from_db()
+    assert job.data["_attempts"] == 5
+    assert "реестр статусов недоступен" in job.data["_exception"]["title"]
+    failed = AuditEvent.objects.filter(action="flow_job.failed", object_id=str(job.pk))
+    assert failed.count() == 1
+    assert not Status.objects.filter(application=application).exists()
+
+    # The administrator: the bell and a letter, with a link to the monitoring page.
+    assert Kind.JOB_FAILED in inbox(admin)
+    assert mailed(admin, smtp.mailbox) == [Kind.JOB_FAILED]
+    letter = emails(kind=Kind.JOB_FAILED, recipient=admin).get()
+    assert application.reg_number in letter.subject
+    assert letter.url == SITE_URL + reverse("monitoring")
+    assert "реестр статусов недоступен" in letter.body_text
+    for person in (coordinator, methodist, secretary, official):
+        assert Kind.JOB_FAILED not in inbox(person)
+
+    client.force_login(admin)
+    page = client.get(reverse("monitoring")).content.decode()
+    assert "реестр статусов недоступен" in page and application.reg_number in page
+    assert 'value="retry"' in page and 'value="cancel"' in page
+
+    client.force_login(coordinator)
+    page = client.get(reverse("application-detail", args=[application.pk])).content.decode()
+    assert "задерживается" in page and "Сотрудники знают об этом" in page
+    assert "вносится в реестр" not in page
+
+    # The sweeps an hour later: the failed job stays failed, nothing runs again.
+    tick(hours=1)
+    wait_idle(harness.publish_broker, harness)
+    assert grant_attempts() == 5
+    assert Task.objects.get(pk=job.pk).status == STATUS.ERROR
+
+    # The registry is repaired; the administrator retries the step from the monitoring page.
+    with connection.cursor() as cursor:
+        cursor.execute(ALLOW_STATUS_SQL)
+    client.force_login(admin)
+    client.post(reverse("monitoring"), {"action": "retry", "task": job.pk})
+    wait_until(
+        lambda: Task.objects.get(pk=job.pk).status == STATUS.DONE,
+        timeout=DELIVERY_TIMEOUT,
+        what="the retried job to finish",
+        details=harness.logs,
+    )
+    wait_outbox_settled(harness)
+    status = Status.objects.get(application=application)
+    assert emails(kind=Kind.STATUS_GRANTED, recipient=coordinator).get().state == (
+        Notification.State.SENT
+    )
+    client.force_login(coordinator)
+    page = client.get(reverse("application-detail", args=[application.pk])).content.decode()
+    assert status.valid_until.strftime("%d.%m.%Y") in page
+    assert "задерживается" not in page

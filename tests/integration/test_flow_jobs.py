@@ -66,18 +66,22 @@ def test_a_worker_dying_after_the_body_leaves_a_job_that_completes_once_when_red
     approved_without_running_the_job,
 ):
     _application, job = approved_without_running_the_job
-    # First delivery: claimed and the body ran, then the worker died before finishing.
-    with job.flow_task.flow_class.lock(job.process_id):
-        job.refresh_from_db()
-        activation = job.flow_task.activation_class(job)
-        activation.start()
-    job.flow_task._func(activation)
-    assert Status.objects.count() == 1
-    # Redelivery.
-    assert jobs.job_run(task_id=job.pk) == "done"
+    # First delivery of message "m1": claimed and the body ran, then the worker died before
+    # finishing (the body commits on its own, so it is the finish that is lost).
+    died = RuntimeError("worker killed")
+    with mock.patch.object(jobs.JobActivation, "execute", side_effect=died):
+        with pytest.raises(RuntimeError):
+            jobs.job_run(task_id=job.pk, token="m1")
     assert Status.objects.count() == 1
     job.refresh_from_db()
-    assert job.status == STATUS.DONE
+    assert (job.status, job.data["_claim"], job.data["_attempts"]) == (STATUS.STARTED, "m1", 1)
+    # Another message meanwhile (the sweep's, say) does not run it a second time at once.
+    assert jobs.job_run(task_id=job.pk, token="m2") == "busy"
+    # The broker redelivers "m1" (acks_late): the same message takes its claim back.
+    assert jobs.job_run(task_id=job.pk, token="m1") == "done"
+    assert Status.objects.count() == 1
+    job.refresh_from_db()
+    assert job.status == STATUS.DONE and job.data["_attempts"] == 2 and "_claim" not in job.data
 
 
 def test_final_failure_marks_error_then_an_administrator_retries_it(
