@@ -217,7 +217,7 @@ def _audit_data(task: Task, **extra) -> dict:
 
 def _lost(attempts: int) -> JobLost:
     return JobLost(
-        _("The step was started %(attempts)s times and never finished (its worker was lost).")
+        _("None of the %(attempts)s attempts of the step finished (its worker was lost).")
         % {"attempts": attempts}
     )
 
