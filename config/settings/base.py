@@ -100,13 +100,18 @@ TEMPLATES = [
 
 
 def _database():
-    """SQLite runs in IMMEDIATE mode: without it concurrent writers fail with 'locked'."""
+    """SQLite runs in IMMEDIATE mode: without it concurrent writers fail with 'locked'.
+    Server databases keep connections between requests, health-checked before reuse."""
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     db = env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'docket.sqlite3'}")
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
     else:
         db.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+        # A kept connection may have been dropped by the server since the last request (a
+        # restart, a failover, an idle timeout): check it before the first query of each
+        # request and reconnect, instead of answering that request with a 500.
+        db.setdefault("CONN_HEALTH_CHECKS", True)
     return db
 
 
