@@ -169,11 +169,30 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    # A message taken by a worker that died comes back after this many seconds (acks_late).
-    # Keep it above the longest task run plus the longest retry countdown (600 s).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+        # A message taken by a worker that died comes back after this many seconds (acks_late).
+        # Keep it above the longest task run plus the longest retry countdown (600 s).
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # A Redis that stops answering (a hung server, a network partition: no RST) must not
+        # hang a worker or a request for ever: time out, and let the retry reconnect.
+        "socket_connect_timeout": 5,
+        "socket_timeout": 30,
+        "socket_keepalive": True,
+        "retry_on_timeout": True,
+        # Ping idle connections before use, so a dead one is replaced instead of failing.
+        "health_check_interval": 25,
     }
+    if CELERY_BROKER_URL.startswith("redis://"):
+        # kombu's Redis transport with a close that survives a lost broker (its docstring).
+        CELERY_BROKER_TRANSPORT = "config.redis_transport:Transport"
+# A worker that loses the broker keeps its running tasks (their acknowledgement is lost, so
+# the broker hands them out again later and the idempotent task finds its work done) and
+# reconnects for ever, at most every 30 s, instead of exiting after 100 attempts (Celery's
+# default, about 45 minutes) and leaving the queues unserved.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

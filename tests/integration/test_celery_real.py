@@ -843,3 +843,142 @@ def test_a_grant_job_that_always_fails_ends_in_error_and_the_administrators_are_
     page = client.get(reverse("application-detail", args=[application.pk])).content.decode()
     assert status.valid_until.strftime("%d.%m.%Y") in page
     assert "задерживается" not in page
+
+
+# --- 7. The broker goes away for a while, with work in flight ----------------------------------
+
+OUTAGE_SECONDS = 30
+HOLD_LOCK = 4242  # an advisory lock number of this test
+GRANT_HOOK_SQL = """
+CREATE SEQUENCE docket_test_second_fails;
+CREATE FUNCTION docket_test_grant_hook() RETURNS trigger AS $$
+BEGIN
+    -- The first school's grant waits while the test holds the advisory lock.
+    IF NEW.application_id = %(first)s THEN
+        PERFORM pg_advisory_lock(%(lock)s);
+        PERFORM pg_advisory_unlock(%(lock)s);
+    END IF;
+    -- The second school's grant fails once, then waits for its retry.
+    IF NEW.application_id = %(second)s AND nextval('docket_test_second_fails') = 1 THEN
+        RAISE EXCEPTION 'реестр занят';
+    END IF;
+    RETURN NEW;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER docket_test_grant_hook BEFORE INSERT ON workflows_status
+    FOR EACH ROW EXECUTE FUNCTION docket_test_grant_hook();
+"""
+GRANT_UNHOOK_SQL = """
+DROP TRIGGER IF EXISTS docket_test_grant_hook ON workflows_status;
+DROP FUNCTION IF EXISTS docket_test_grant_hook();
+DROP SEQUENCE IF EXISTS docket_test_second_fails;
+"""
+
+
+@pytest.fixture
+def grant_hook(postgres):
+    """Installs the trigger of GRANT_HOOK_SQL for two applications: hook(first, second)."""
+
+    def hook(first, second):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                GRANT_HOOK_SQL % {"first": first.pk, "second": second.pk, "lock": HOLD_LOCK}
+            )
+
+    with connection.cursor() as cursor:
+        cursor.execute(GRANT_UNHOOK_SQL)
+    try:
+        yield hook
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(GRANT_UNHOOK_SQL)
+
+
+def test_the_broker_gone_for_30_seconds_with_jobs_in_flight_every_job_still_finishes(
+    real_celery, grant_hook, smtp, program, methodist, secretary, official
+):
+    """The private redis-server (append-only file on, as in docker-compose.yml) is the broker
+    of a worker that holds two grant jobs when Redis stops: the first school's is running
+    (blocked in PostgreSQL on a lock this test holds), the second school's failed once and
+    waits for its retry (a countdown message the worker keeps); the worker's other process is
+    free, so it is also waiting for the next message. The lock is released while Redis is away
+    (the running job finishes; its acknowledgement cannot reach the broker) and Redis stays
+    down 30 s. The worker must stay up the whole time, reconnect when Redis is back on the same
+    port, and get the messages it held back from the broker: both statuses are granted, each
+    once, and nobody runs a command or restarts anything. (The broker gives back what a worker
+    held after its visibility timeout: 8 s here instead of an hour, which is what the flow-job
+    sweep's five minutes cover in production.)"""
+    harness = real_celery
+    if not shutil.which("redis-server"):
+        require_server("this test needs the redis-server binary (apt-get install redis-server)")
+    server = harness.redis_server(free_port(), persistent=True)
+    server.start()
+    broker = harness.broker(
+        server.url, visibility_timeout=8, unacked_restore_interval=1, unacked_restore_throttle=1
+    )
+    with publishing_to(broker):
+        worker = harness.worker(broker, name="through-outage", FLOW_JOB_RETRY_BACKOFF_SECONDS="5")
+        first, second = [], []
+        for n, group in enumerate((first, second)):
+            school = OrganisationFactory()
+            coordinator = CoordinatorFactory(username=f"coord{n}", organisation=school)
+            application = submitted(coordinator=coordinator, school=school, program=program)
+            to_the_department(application, methodist=methodist, secretary=secretary)
+            group.append(application)
+        [first], [second] = first, second
+        grant_hook(first, second)
+        wait_outbox_settled(harness)
+
+        def job_of(application):
+            return Task.objects.get(process_id=application.process_id, flow_task_type="JOB")
+
+        blocker = pg_connect(connection.settings_dict, application_name=f"blocker-{harness.run}")
+        try:
+            blocker.execute("SELECT pg_advisory_lock(%s)", [HOLD_LOCK])
+            approve(second, official=official)
+            wait_until(
+                lambda: (
+                    job_of(second).data.get("_attempts") == 1
+                    and job_of(second).status == STATUS.SCHEDULED
+                ),
+                timeout=DELIVERY_TIMEOUT,
+                what="the second school's grant to fail once and wait for its retry",
+                details=harness.logs,
+            )
+            approve(first, official=official)
+            wait_until(
+                lambda: harness.worker_backends(waiting_on_lock=True),
+                timeout=DELIVERY_TIMEOUT,
+                what="the first school's grant to wait on the lock",
+                details=harness.logs,
+            )
+            assert job_of(first).status == STATUS.STARTED
+            wait_outbox_settled(harness)
+            assert broker.pending().get("unacked") == 2, broker.pending()  # both held
+            server.stop()
+            down_at = time.monotonic()
+        finally:
+            blocker.rollback()  # the running job goes on while the broker is away
+            blocker.close()
+
+        while time.monotonic() - down_at < OUTAGE_SECONDS:
+            assert worker.alive, f"the worker exited during the outage:\n{worker.tail(12000)}"
+            time.sleep(0.5)
+        server.start()
+        print(f"\n[broker outage] Redis was down {time.monotonic() - down_at:.1f}s")
+
+        wait_until(
+            lambda: {job_of(first).status, job_of(second).status} == {STATUS.DONE},
+            timeout=60,
+            what="both grant jobs to finish after the outage",
+            details=lambda: (
+                f"{job_of(first).status}, {job_of(second).status}, "
+                f"alive: {worker.alive}\n{broker.pending()}\n{harness.logs()}"
+            ),
+        )
+        up = time.monotonic() - down_at - OUTAGE_SECONDS
+        print(f"[broker outage] both jobs done {up:.1f}s after Redis came back")
+        assert worker.alive
+        for application in (first, second):
+            assert Status.objects.filter(application=application).count() == 1
+        assert AuditEvent.objects.filter(action="status.grant").count() == 2
+        assert job_of(second).data["_attempts"] == 2
