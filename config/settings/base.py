@@ -384,10 +384,13 @@ DOCUMENTS_VERIFY_VIEWS_PER_MINUTE = env.int("DOCUMENTS_VERIFY_VIEWS_PER_MINUTE",
 DOCUMENTS_VERIFY_CHECKS_PER_MINUTE = env.int("DOCUMENTS_VERIFY_CHECKS_PER_MINUTE", default=10)
 # The public registry (/public/registry/ and its CSV/XLSX): requests per client address a minute.
 PUBLIC_REGISTRY_REQUESTS_PER_MINUTE = env.int("PUBLIC_REGISTRY_REQUESTS_PER_MINUTE", default=60)
-# A print form still pending this long after it was requested is sent to the workers again.
+# A print form still pending this long after it was last sent is sent to the workers again
+# (keep it above CELERY_TASK_TIME_LIMIT); one whose rendering was started this many times
+# without finishing (its worker killed each time) is FAILED, for staff to prepare again.
 DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS = env.int(
     "DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS", default=300
 )
+DOCUMENTS_RENDER_MAX_ATTEMPTS = env.int("DOCUMENTS_RENDER_MAX_ATTEMPTS", default=3)
 
 # --- Demo data and public keys (issue 11: ASVS 4.0 level 2) -----------------------------------
 # True only in config/settings/local.py and test.py: there alone `seed_demo` loads its accounts
