@@ -241,6 +241,9 @@ CELERY_BEAT_SCHEDULE = {
 FLOW_JOB_STUCK_AFTER_SECONDS = env.int("FLOW_JOB_STUCK_AFTER_SECONDS", default=300)
 FLOW_JOB_MAX_RETRIES = env.int("FLOW_JOB_MAX_RETRIES", default=5)
 FLOW_JOB_RETRY_BACKOFF_SECONDS = env.int("FLOW_JOB_RETRY_BACKOFF_SECONDS", default=10)
+# The status sweeps (hourly) go on past a row they fail on, and give up on it after this many
+# runs: it is listed on /monitoring/ and the administrators are told.
+STATUS_SWEEP_MAX_ATTEMPTS = env.int("STATUS_SWEEP_MAX_ATTEMPTS", default=3)
 # The notification outbox (notifications/): transient SMTP errors are retried this many times,
 # waiting the backoff doubled each time; the sweep re-enqueues rows READY this long past their
 # due time (the broker lost the message) and takes back rows SENDING this long (the worker
