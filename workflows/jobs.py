@@ -169,8 +169,10 @@ def job_run(*, task_id: int, token: str | None = None) -> str:
 
 def job_attempt_failed(*, task_id: int, token: str, exc: BaseException) -> int | None:
     """Record that the attempt under `token` raised `exc`. Returns the seconds to wait before
-    the next attempt, or None when there is none: the attempts are used up (the job is now
-    ERROR) or the job is no longer this message's (done, cancelled, taken back)."""
+    the next attempt, or None when this message makes no further attempt: the attempts are
+    used up (the job is now ERROR), or the job is not this message's (done, cancelled, taken
+    back by the sweep, or never claimed because the claim itself failed, in which case it is
+    still SCHEDULED and the sweep sends it again)."""
     task = _job_task(task_id)
     if task is None:
         return None
