@@ -501,9 +501,7 @@ def print_form_render(*, request_id: int) -> str:
             docx = render_docx(form=request.form, context=context)
         except Exception as exc:
             log.exception("Rendering request %s failed", request_id)
-            _render_failed(
-                request, document, f"{type(exc).__name__}: {exc}", is_newest=is_newest
-            )
+            _render_failed(request, document, f"{type(exc).__name__}: {exc}", is_newest=is_newest)
             return "failed"
         author = request.requested_by or document.created_by
         base = _file_base(document)

@@ -226,6 +226,6 @@ def flow_job_failed(*, task, event: AuditEvent) -> None:
             "error": event.comment,
             "attempts": (event.data or {}).get("attempts", 0),
         },
-        url=settings.SITE_URL.rstrip("/") + reverse("monitoring"),
+        url=absolute_url(reverse("monitoring")),
         dedup_key=f"flow_job:{task.pk}:failed:{event.pk}",
     )

@@ -263,6 +263,6 @@ def test_the_sweep_may_not_take_back_a_job_that_could_still_be_running(settings)
     settings.CELERY_TASK_TIME_LIMIT = 180
     settings.FLOW_JOB_STUCK_AFTER_SECONDS = 120
     [error] = job_stuck_after_exceeds_task_time_limit(None)
-    assert error.id == "workflows.E001"
+    assert error.id == "workflows.E002"
     settings.FLOW_JOB_STUCK_AFTER_SECONDS = 300
     assert job_stuck_after_exceeds_task_time_limit(None) == []

@@ -345,6 +345,6 @@ def sweep_failed(*, failure, event) -> None:
             "error": failure.last_error,
             "attempts": failure.attempts,
         },
-        url=settings.SITE_URL.rstrip("/") + reverse("monitoring"),
+        url=absolute_url(reverse("monitoring")),
         dedup_key=f"status_sweep:{failure.pk}:failed:{event.pk}",
     )
