@@ -31,6 +31,10 @@ class Kind(models.TextChoices):
     JOB_FAILED = "job_failed", _("A background step failed (administrators)")
 
 
+# Sent to staff only (administrators, about /monitoring/): not offered to anyone else.
+STAFF_ONLY_KINDS = frozenset({Kind.JOB_FAILED})
+
+
 class Notification(TimeStamped):
     """One message to one person through one channel."""
 
