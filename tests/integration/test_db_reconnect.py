@@ -12,7 +12,7 @@ import subprocess
 import sys
 import uuid
 from urllib.error import HTTPError
-from urllib.request import urlopen
+from urllib.request import Request, urlopen
 
 import pytest
 from django.db import connection
@@ -24,8 +24,10 @@ pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
 
 def _status(url: str) -> int:
+    # As the HTTPS proxy in front of gunicorn sends it (production redirects plain HTTP).
+    request = Request(url, headers={"X-Forwarded-Proto": "https"})
     try:
-        with urlopen(url, timeout=10) as response:
+        with urlopen(request, timeout=10) as response:
             return response.status
     except HTTPError as exc:
         return exc.code
@@ -54,6 +56,7 @@ def gunicorn(postgres, tmp_path):
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY="reconnect-test-secret-key-0123456789abcdef",
         DOCUMENTS_KEY_ENCRYPTION_KEY="reconnect-test-documents-key-0123456789",
+        AUDIT_HMAC_KEY="reconnect-test-audit-key-0123456789abcdef",
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=database_url(connection.settings_dict, application_name=name),
         DOCKET_VAR_DIR=str(tmp_path / "var"),
