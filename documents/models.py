@@ -331,6 +331,13 @@ class RenderRequest(models.Model):
         related_name="+",
         verbose_name=_("version rendered"),
     )
+    # Renderings started, counted before each one begins, so that one whose worker is killed
+    # every time (a hard time limit, out of memory) still ends FAILED after
+    # DOCUMENTS_RENDER_MAX_ATTEMPTS, however often the sweep or the broker sends it again.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When a message for it was last handed to the broker: the sweep sends it again only when
+    # this is older than DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS, once per period.
+    sent_at = models.DateTimeField(_("last sent"), default=timezone.now)
 
     class Meta:
         verbose_name = _("rendering request")

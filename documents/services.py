@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -399,13 +400,17 @@ def print_form_retry(*, document: Document, actor) -> RenderRequest:
 
 
 def print_forms_requeue_stale(*, now) -> int:
-    """Pending requests older than DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS, sent again."""
+    """Pending requests last sent more than DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS ago, sent
+    again, each once per period (its `sent_at` moves to `now`). The bound on attempts is the
+    row's count, checked when the rendering starts, so re-sending never resets it."""
     cutoff = now - datetime.timedelta(seconds=settings.DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS)
-    stale = list(
-        RenderRequest.objects.filter(
-            state=RenderRequest.State.PENDING, created_at__lt=cutoff
-        ).values_list("pk", flat=True)
-    )
+    with transaction.atomic():
+        stale = list(
+            RenderRequest.objects.select_for_update(skip_locked=True)
+            .filter(state=RenderRequest.State.PENDING, sent_at__lt=cutoff)
+            .values_list("pk", flat=True)
+        )
+        RenderRequest.objects.filter(pk__in=stale).update(sent_at=now)
     for pk in stale:
         _enqueue_render(pk)
     if stale:
@@ -429,6 +434,36 @@ def print_form_render(*, request_id: int) -> str:
     "failed"."""
     from .printforms.docx import render_docx
     from .printforms.render import full_context, render_html, render_pdf
+
+    # The attempt is counted in a transaction of its own, committed before the rendering, so
+    # a worker killed while rendering (which rolls the rendering back) still used it up. The
+    # count is one conditional UPDATE (the request's row alone); used up, the document and then
+    # the request are locked, in the lock order of core.transactions.
+    with transaction.atomic():
+        request = RenderRequest.objects.filter(pk=request_id).first()
+        if request is None or request.state != RenderRequest.State.PENDING:
+            return "skipped"
+        if request.attempts >= settings.DOCUMENTS_RENDER_MAX_ATTEMPTS:
+            document = lock(Document.objects).get(pk=request.document_id)
+            request = lock(RenderRequest.objects).get(pk=request_id)
+            if request.state != RenderRequest.State.PENDING:
+                return "skipped"
+            _render_failed(
+                request,
+                document,
+                _(
+                    "None of the %(attempts)s attempts to prepare the document finished (the "
+                    "worker was stopped each time: the document may be too large)."
+                )
+                % {"attempts": request.attempts},
+                is_newest=not document.renders.filter(pk__gt=request.pk).exists(),
+            )
+            return "failed"
+        counted = RenderRequest.objects.filter(
+            pk=request_id, state=RenderRequest.State.PENDING
+        ).update(attempts=F("attempts") + 1)
+        if not counted:
+            return "skipped"
 
     with transaction.atomic():
         # The document before its request (the lock order of core.transactions), as
@@ -466,21 +501,7 @@ def print_form_render(*, request_id: int) -> str:
             docx = render_docx(form=request.form, context=context)
         except Exception as exc:
             log.exception("Rendering request %s failed", request_id)
-            request.state = RenderRequest.State.FAILED
-            request.error = f"{type(exc).__name__}: {exc}"[:2000]
-            request.finished_at = timezone.now()
-            request.save(update_fields=["state", "error", "finished_at"])
-            if is_newest:
-                document.render_state = Document.RenderState.FAILED
-                document.render_error = request.error
-                document.save(update_fields=["render_state", "render_error", "updated_at"])
-            audit_record(
-                actor=request.requested_by,
-                action="document.render_failed",
-                obj=document,
-                to_state=document.render_state,
-                comment=request.error,
-            )
+            _render_failed(request, document, f"{type(exc).__name__}: {exc}", is_newest=is_newest)
             return "failed"
         author = request.requested_by or document.created_by
         base = _file_base(document)
@@ -516,6 +537,30 @@ def print_form_render(*, request_id: int) -> str:
             data={"version": pdf_version.number, "sha256": pdf_version.sha256},
         )
         return "done"
+
+
+def _render_failed(
+    request: RenderRequest, document: Document, error: str, *, is_newest: bool
+) -> None:
+    """The request ends FAILED with the reason; if it is the document's newest, the document
+    shows it to staff (who prepare it again from its page or the admin); audited. Both rows
+    are locked by the caller."""
+    request.state = RenderRequest.State.FAILED
+    request.error = str(error)[:2000]
+    request.finished_at = timezone.now()
+    request.save(update_fields=["state", "error", "finished_at"])
+    if is_newest:
+        document.render_state = Document.RenderState.FAILED
+        document.render_error = request.error
+        document.save(update_fields=["render_state", "render_error", "updated_at"])
+    audit_record(
+        actor=request.requested_by,
+        action="document.render_failed",
+        obj=document,
+        to_state=document.render_state,
+        comment=request.error,
+        data={"request": request.pk, "attempts": request.attempts},
+    )
 
 
 def _file_base(document: Document) -> str:

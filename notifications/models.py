@@ -28,6 +28,11 @@ class Kind(models.TextChoices):
     STATUS_EXPIRING = "status_expiring", _("Status expiring")
     STATUS_CHANGED = "status_changed", _("Status renewed, suspended or ended")
     DUTY_REVIEWED = "duty_reviewed", _("Yearly plan or report reviewed")
+    JOB_FAILED = "job_failed", _("A background step failed (administrators)")
+
+
+# Sent to staff only (administrators, about /monitoring/): not offered to anyone else.
+STAFF_ONLY_KINDS = frozenset({Kind.JOB_FAILED})
 
 
 class Notification(TimeStamped):

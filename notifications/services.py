@@ -248,6 +248,12 @@ def retry_backoff(attempts: int) -> int:
 # --- Repairs ---------------------------------------------------------------------------------
 
 
+_WORKER_LOST = (
+    "Sending never finished: the worker was lost during each of the allowed attempts "
+    "(NOTIFICATION_MAX_RETRIES)."
+)
+
+
 def outbox_sweep(*, now: datetime, limit: int = 1000) -> dict[str, int]:
     """Re-enqueue e-mail rows the broker lost, and take back rows whose worker died.
 
@@ -255,8 +261,9 @@ def outbox_sweep(*, now: datetime, limit: int = 1000) -> dict[str, int]:
     never came (broker down at commit, retry message lost); it is enqueued again and its
     `next_attempt_at` moves to `now`, so a long queue gets one extra message per row per period,
     not one per sweep. SENDING with a claim older than NOTIFICATION_STUCK_AFTER_SECONDS: the
-    worker died and nothing will redeliver; back to READY and enqueued. Running it twice sends
-    nothing twice: extra messages find the row claimed or sent.
+    worker died and nothing will redeliver; back to READY and enqueued, or FAILED when its
+    attempts are used up (each claim counts one). Running it twice sends nothing twice: extra
+    messages find the row claimed or sent.
     """
     requeue_before = now - timedelta(seconds=settings.NOTIFICATION_REQUEUE_AFTER_SECONDS)
     stuck_before = now - timedelta(seconds=settings.NOTIFICATION_STUCK_AFTER_SECONDS)
@@ -269,6 +276,23 @@ def outbox_sweep(*, now: datetime, limit: int = 1000) -> dict[str, int]:
             .values_list("pk", flat=True)[:limit]
         )
         if stuck:
+            # Each claim counted an attempt; a letter whose every attempt died with its worker
+            # ends FAILED like any other that used up its attempts, instead of going round.
+            spent = Q(attempts__gt=settings.NOTIFICATION_MAX_RETRIES)
+            given_up = list(
+                Notification.objects.filter(pk__in=stuck, state=State.SENDING)
+                .filter(spent)
+                .values_list("pk", flat=True)
+            )
+            if given_up:
+                Notification.objects.filter(pk__in=given_up).update(
+                    state=State.FAILED,
+                    claim_token="",
+                    last_error=_WORKER_LOST,
+                    updated_at=now,
+                )
+                log.warning("Outbox sweep: %s letter(s) failed, their workers lost.", given_up)
+                stuck = [pk for pk in stuck if pk not in set(given_up)]
             Notification.objects.filter(pk__in=stuck, state=State.SENDING).update(
                 state=State.READY, claim_token="", next_attempt_at=now, updated_at=now
             )

@@ -50,7 +50,9 @@ def notification_read_all(request):
 @login_required
 def notification_settings(request):
     form = EmailPreferencesForm(
-        request.POST or None, initial=selectors.notification_email_preferences(request.user)
+        request.POST or None,
+        initial=selectors.notification_email_preferences(request.user),
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         services.notification_preferences_set(user=request.user, email_by_kind=form.cleaned_data)

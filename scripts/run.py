@@ -3,8 +3,13 @@
 `make run` calls this after migrating and loading the demo data. It needs no server: settings
 default to SQLite and kombu's filesystem broker under var/. Each process runs in its own session
 so that a Ctrl-C reaches only this supervisor, which then stops the three in order (web, beat,
-then a warm shutdown of the worker) and kills whatever is left. If any of the three dies, the
-others are stopped too and the exit code is non-zero: a half-running demo hides failures.
+then a warm shutdown of the worker) and kills whatever is left.
+
+If the worker or beat dies, it is started again (with a line saying so), at most
+MAX_RESTARTS times within RESTART_WINDOW seconds and after a pause that doubles with each
+restart: background work must not stop for good because one process did. A process that keeps
+dying faster than that, or the web server dying, stops all three with a non-zero exit code: a
+half-running demo hides failures.
 
 Output is shown with a prefix per process and also kept in var/log/{web,worker,beat}.log.
 
@@ -30,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DOCKET_VAR_DIR", ROOT / "var"))
 STOP_TIMEOUT = 20.0
+MAX_RESTARTS = 5
+RESTART_WINDOW = 300.0
 # The filesystem broker has no use for gossip, mingle or heartbeats: they only add files to poll.
 WORKER_ARGV = (
     "celery -A config worker -Q celery,flows,documents,notifications --concurrency 2"
@@ -68,11 +75,45 @@ def _die_with_parent() -> None:
     _LIBC.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+class RestartBudget:
+    """At most `limit` restarts within `window` seconds; the pause before each one doubles
+    (1, 2, 4 ... s, at most 30 s) while restarts keep coming within the window."""
+
+    def __init__(self, limit: int = MAX_RESTARTS, window: float = RESTART_WINDOW):
+        self.limit = limit
+        self.window = window
+        self.times: list[float] = []
+
+    def take(self, now: float) -> float | None:
+        """Record a restart at `now`: the pause to wait before it, or None when the budget of
+        the window is spent."""
+        self.times = [t for t in self.times if now - t < self.window]
+        if len(self.times) >= self.limit:
+            return None
+        self.times.append(now)
+        return float(min(2 ** (len(self.times) - 1), 30))
+
+    @property
+    def used(self) -> int:
+        return len(self.times)
+
+
 class Service:
-    def __init__(self, name: str, argv: list[str], stop_signal: int, whole_group: bool):
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        stop_signal: int,
+        whole_group: bool,
+        restart: bool = False,
+    ):
         self.name = name
         self.argv = argv
         self.stop_signal = stop_signal
+        # Started again when it dies (the worker, beat), or the end of the run (the web).
+        self.restart = restart
+        self.budget = RestartBudget()
+        self.restart_at: float | None = None
         # runserver's autoreloader forks a child that must get the signal as well; Celery's
         # main process must get it alone, so that it shuts its pool down warmly.
         self.whole_group = whole_group
@@ -194,6 +235,40 @@ def banner(url: str, site_url: str) -> str:
     )
 
 
+def supervise(services: list[Service], env: dict[str, str], now: float) -> bool:
+    """One round of the supervisor: restart what died and may be restarted, once its pause
+    is over. False when the run must end (the web died, or a process used up its restarts)."""
+    for service in services:
+        if service.restart_at is not None:
+            if now >= service.restart_at:
+                service.restart_at = None
+                service.start(env)
+                service.pump()
+                say("run", f"{service.name} started again (pid {service.proc.pid})")
+            continue
+        if service.alive():
+            continue
+        code = service.proc.returncode
+        service.kill_leftovers()  # pool processes of a killed worker must not linger
+        pause = service.budget.take(now) if service.restart else None
+        if pause is None:
+            why = (
+                f"it died {service.budget.used} times within {RESTART_WINDOW:.0f}s"
+                if service.restart
+                else "it is not restarted"
+            )
+            say("run", f"{service.name} exited with code {code} ({why}): stopping the rest")
+            return False
+        say(
+            "run",
+            f"{service.name} exited with code {code}: starting it again in {pause:.0f}s "
+            f"(restart {service.budget.used} of at most {MAX_RESTARTS} "
+            f"within {RESTART_WINDOW:.0f}s)",
+        )
+        service.restart_at = now + pause
+    return True
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -221,10 +296,12 @@ def main() -> int:
         signal.SIGTERM,
         whole_group=True,
     )
-    worker = Service("worker", [py, "-m", *WORKER_ARGV], signal.SIGTERM, whole_group=False)
+    worker = Service(
+        "worker", [py, "-m", *WORKER_ARGV], signal.SIGTERM, whole_group=False, restart=True
+    )
     worker.ready_marker = " ready."
     beat_argv = [py, "-m", *BEAT_ARGV, "-s", str(VAR_DIR / "celerybeat-schedule")]
-    beat = Service("beat", beat_argv, signal.SIGTERM, whole_group=False)
+    beat = Service("beat", beat_argv, signal.SIGTERM, whole_group=False, restart=True)
     services = [web, worker, beat]
 
     stopping = threading.Event()
@@ -249,10 +326,7 @@ def main() -> int:
         announced = False
         deadline = time.monotonic() + 90
         while not stopping.is_set():
-            dead = [s for s in services if not s.alive()]
-            if dead:
-                for s in dead:
-                    say("run", f"{s.name} exited with code {s.proc.returncode}: stopping the rest")
+            if not supervise(services, env, time.monotonic()):
                 exit_code = 1
                 break
             if not announced:

@@ -10,7 +10,7 @@ class WorkflowsConfig(AppConfig):
     def ready(self):
         from documents.selectors import case_access_register
 
-        from . import checks, selectors  # noqa: F401  (checks registers the deploy check)
+        from . import checks, selectors  # noqa: F401  (checks registers the system checks)
         from .models import Application, Order
         from .roles import roles_sync
 

@@ -193,3 +193,39 @@ def task_created(task) -> None:
         url=_link("task-detail", task.pk),
         dedup_key=f"task:{task.pk}:created",
     )
+
+
+def flow_job_administrators(flow_class) -> list:
+    """Who is told that a background step failed: active staff (they see /monitoring/) who may
+    manage the flow (retry or cancel the step there), superusers included."""
+    staff = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("pk")
+    return [user for user in staff if flow_class.instance.has_manage_permission(user)]
+
+
+@_in_russian
+def flow_job_failed(*, task, event: AuditEvent) -> None:
+    """A background step used up its attempts and is in ERROR: the administrators are told,
+    with the error and a link to the monitoring page, where they retry or cancel it. Written
+    under the flow lock in the transaction that records the failure."""
+    application = Application.objects.filter(process_id=task.process_id).first()
+    step = str(task.flow_task.task_title)
+    subject = (
+        _("Background step “%(step)s” failed: application %(number)s")
+        % {"step": step, "number": application.reg_number}
+        if application
+        else _("Background step “%(step)s” failed") % {"step": step}
+    )
+    notify(
+        recipients=flow_job_administrators(task.flow_task.flow_class),
+        kind=Kind.JOB_FAILED,
+        subject=subject,
+        template="job_failed",
+        context={
+            "application": application,
+            "step": step,
+            "error": event.comment,
+            "attempts": (event.data or {}).get("attempts", 0),
+        },
+        url=absolute_url(reverse("monitoring")),
+        dedup_key=f"flow_job:{task.pk}:failed:{event.pk}",
+    )

@@ -234,6 +234,20 @@ def application_open_task(application: Application) -> Task | None:
     )
 
 
+def application_job_stopped(application: Application) -> bool:
+    """Whether a background step of the case failed for good (ERROR, waiting for an
+    administrator) or was cancelled by one: the applicant must not read "in progress"."""
+    from .jobs import JOB
+
+    if not application.process_id:
+        return False
+    return Task.objects.filter(
+        process_id=application.process_id,
+        flow_task_type=JOB,
+        status__in=[STATUS.ERROR, STATUS.CANCELED],
+    ).exists()
+
+
 def application_state_label(application: Application) -> str:
     """The state in the applicant's words, with the date or reason that matters to them."""
     state = Application.State
@@ -241,12 +255,22 @@ def application_state_label(application: Application) -> str:
         if application.kind == Application.Kind.RENEWAL:
             term = getattr(application, "status_term", None)
             if term is None:
+                if application_job_stopped(application):
+                    return _(
+                        "Approved by order; extending the status is delayed. The staff know "
+                        "about it and are dealing with it"
+                    )
                 return _("Approved by order; the status is being extended")
             return _("Status renewed until %(date)s") % {
                 "date": term.valid_until.strftime("%d.%m.%Y")
             }
         if not hasattr(application, "status"):
             # The order is signed; a background job is entering the status in the registry.
+            if application_job_stopped(application):
+                return _(
+                    "Approved by order; entering the status in the registry is delayed. The "
+                    "staff know about it and are dealing with it"
+                )
             return _("Approved by order; the status is being entered in the registry")
         return _("Status granted until %(date)s") % {
             "date": application.status.valid_until.strftime("%d.%m.%Y")
@@ -270,6 +294,14 @@ def application_holder(application: Application) -> str:
     """Who must act next, in words: a named person once someone took the step, else a role."""
     if application.state in (Application.State.DRAFT, Application.State.RETURNED):
         return str(application.organisation)
+    if application.state == Application.State.GRANTED and application_job_stopped(application):
+        entered = (
+            getattr(application, "status_term", None)
+            if application.kind == Application.Kind.RENEWAL
+            else getattr(application, "status", None)
+        )
+        if entered is None:
+            return _("Docket's administrators")
     if application.state in (Application.State.GRANTED, Application.State.REFUSED):
         return _("nobody: the review is complete")
     task = application_open_task(application)
@@ -397,11 +429,13 @@ def flow_jobs_needing_attention(*, now=None) -> dict:
     rows = []
     for task in [*failed, *stuck]:
         application = Application.objects.filter(process_id=task.process_id).first()
+        data = task.data or {}
         rows.append(
             {
                 "task": task,
                 "application": application,
-                "error": (task.data or {}).get("_exception", {}).get("title", ""),
+                "error": data.get("_exception", {}).get("title", "") or data.get("_last_error", ""),
+                "attempts": data.get("_attempts", 0),
             }
         )
     return {

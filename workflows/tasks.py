@@ -1,9 +1,9 @@
 """Celery tasks: thin, keyed by ids, safe to run again."""
 
 import logging
+import uuid
 
 from celery import shared_task
-from django.conf import settings
 
 from core.clock import as_of, parse_now
 
@@ -22,27 +22,33 @@ def fire_flow_timers(*, now: str | None = None) -> int:
         return timers.fire_due_timers()
 
 
-def _backoff(retries: int) -> int:
-    return min(10 * 2**retries, 600)
-
-
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def run_flow_job(self, *, task_id: int) -> str:
-    """Run one background step of a flow.
+    """Run one attempt of a background step of a flow.
 
-    Safe to run twice: the runner claims the step under the flow lock and returns at once when it
-    is already done, cancelled or failed; the body it runs is idempotent. Failures are retried
-    with exponential backoff; the last one puts the step in ERROR for the flow's error path or an
-    administrator.
+    Safe to run twice: the runner claims the step under the flow lock for this message (its
+    task id, which a retry or a redelivery keeps) and returns at once when it is done,
+    cancelled, failed or held by another message; the body it runs is idempotent.
+
+    The bound on attempts is the row's count (FLOW_JOB_MAX_RETRIES + 1 in all), not Celery's
+    `max_retries` (None here, so Celery never cuts it short and never re-raises past
+    `job_attempt_failed`): it holds across retries, redeliveries and sweeps. A failed attempt
+    with attempts left waits with exponential backoff; the last one leaves the step in ERROR.
     """
+    token = self.request.id or f"direct-{uuid.uuid4()}"
     try:
-        return jobs.job_run(task_id=task_id)
+        return jobs.job_run(task_id=task_id, token=token)
     except Exception as exc:
-        if self.request.retries < settings.FLOW_JOB_MAX_RETRIES:
-            log.warning("Flow job %s failed (%s); retrying", task_id, exc)
-            raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
-        jobs.job_fail(task_id=task_id, exc=exc)
-        return "failed"
+        try:
+            countdown = jobs.job_attempt_failed(task_id=task_id, token=token, exc=exc)
+        except Exception:
+            # The failure cannot even be recorded (the database is away): try again later,
+            # the claim and the count on the row are untouched, and the sweep is the net.
+            log.warning("Flow job %s: its failure could not be recorded", task_id, exc_info=True)
+            countdown = jobs.job_retry_backoff(self.request.retries + 1)
+        if countdown is None:
+            return "failed"
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task

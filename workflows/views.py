@@ -478,20 +478,31 @@ def _staff_only(user) -> None:
 @login_required
 def monitoring(request):
     """Failed and stuck background steps, for administrators, with retry and cancel."""
+    from .statuses import selectors as status_selectors
+    from .statuses import services as status_services
+    from .statuses.models import SweepFailure
+
     _staff_only(request.user)
     if request.method == "POST":
-        action = {"retry": jobs.job_retry, "cancel": jobs.job_cancel}.get(
-            request.POST.get("action")
-        )
-        if action is None:
-            raise Http404
         try:
-            action(task_id=int(request.POST.get("task", 0)), actor=request.user)
+            if request.POST.get("action") == "sweep_retry":
+                status_services.sweep_failure_retry(
+                    failure_id=int(request.POST.get("failure", 0)), actor=request.user
+                )
+            else:
+                action = {"retry": jobs.job_retry, "cancel": jobs.job_cancel}.get(
+                    request.POST.get("action")
+                )
+                if action is None:
+                    raise Http404
+                action(task_id=int(request.POST.get("task", 0)), actor=request.user)
         except DocketError as exc:
             messages.error(request, exc.message)
-        except (Task.DoesNotExist, ValueError) as exc:
+        except (Task.DoesNotExist, SweepFailure.DoesNotExist, ValueError) as exc:
             raise Http404 from exc
         else:
             messages.success(request, _("Done."))
         return redirect("monitoring")
-    return render(request, "workflows/monitoring.html", selectors.flow_jobs_needing_attention())
+    context = selectors.flow_jobs_needing_attention()
+    context["sweeps"] = status_selectors.sweep_failures_given_up()
+    return render(request, "workflows/monitoring.html", context)

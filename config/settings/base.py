@@ -100,13 +100,18 @@ TEMPLATES = [
 
 
 def _database():
-    """SQLite runs in IMMEDIATE mode: without it concurrent writers fail with 'locked'."""
+    """SQLite runs in IMMEDIATE mode: without it concurrent writers fail with 'locked'.
+    Server databases keep connections between requests, health-checked before reuse."""
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     db = env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'docket.sqlite3'}")
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
     else:
         db.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+        # A kept connection may have been dropped by the server since the last request (a
+        # restart, a failover, an idle timeout): check it before the first query of each
+        # request and reconnect, instead of answering that request with a 500.
+        db.setdefault("CONN_HEALTH_CHECKS", True)
     return db
 
 
@@ -164,11 +169,30 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    # A message taken by a worker that died comes back after this many seconds (acks_late).
-    # Keep it above the longest task run plus the longest retry countdown (600 s).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+        # A message taken by a worker that died comes back after this many seconds (acks_late).
+        # Keep it above the longest task run plus the longest retry countdown (600 s).
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # A Redis that stops answering (a hung server, a network partition: no RST) must not
+        # hang a worker or a request for ever: time out, and let the retry reconnect.
+        "socket_connect_timeout": 5,
+        "socket_timeout": 30,
+        "socket_keepalive": True,
+        "retry_on_timeout": True,
+        # Ping idle connections before use, so a dead one is replaced instead of failing.
+        "health_check_interval": 25,
     }
+    if CELERY_BROKER_URL.startswith("redis://"):
+        # kombu's Redis transport with a close that survives a lost broker (its docstring).
+        CELERY_BROKER_TRANSPORT = "config.redis_transport:Transport"
+# A worker that loses the broker keeps its running tasks (their acknowledgement is lost, so
+# the broker hands them out again later and the idempotent task finds its work done) and
+# reconnects for ever, at most every 30 s, instead of exiting after 100 attempts (Celery's
+# default, about 45 minutes) and leaving the queues unserved.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -209,8 +233,17 @@ CELERY_BEAT_SCHEDULE = {
     # AUDIT_CHECKPOINT_FILE; `verify_audit` detects removed events up to the last checkpoint.
     "audit-checkpoint": {"task": "audit.tasks.audit_checkpoint", "schedule": 3600.0},
 }
+# Flow jobs (workflows/jobs.py): a job runs at most FLOW_JOB_MAX_RETRIES + 1 times in all,
+# counted on its row, waiting the backoff doubled after each failure, then ERROR. The sweep
+# sends again a job due and unclaimed, or claimed (STARTED) longer than
+# FLOW_JOB_STUCK_AFTER_SECONDS (its worker died; keep it longer than CELERY_TASK_TIME_LIMIT,
+# a system check refuses less).
 FLOW_JOB_STUCK_AFTER_SECONDS = env.int("FLOW_JOB_STUCK_AFTER_SECONDS", default=300)
 FLOW_JOB_MAX_RETRIES = env.int("FLOW_JOB_MAX_RETRIES", default=5)
+FLOW_JOB_RETRY_BACKOFF_SECONDS = env.int("FLOW_JOB_RETRY_BACKOFF_SECONDS", default=10)
+# The status sweeps (hourly) go on past a row they fail on, and give up on it after this many
+# runs: it is listed on /monitoring/ and the administrators are told.
+STATUS_SWEEP_MAX_ATTEMPTS = env.int("STATUS_SWEEP_MAX_ATTEMPTS", default=3)
 # The notification outbox (notifications/): transient SMTP errors are retried this many times,
 # waiting the backoff doubled each time; the sweep re-enqueues rows READY this long past their
 # due time (the broker lost the message) and takes back rows SENDING this long (the worker
@@ -354,10 +387,13 @@ DOCUMENTS_VERIFY_VIEWS_PER_MINUTE = env.int("DOCUMENTS_VERIFY_VIEWS_PER_MINUTE",
 DOCUMENTS_VERIFY_CHECKS_PER_MINUTE = env.int("DOCUMENTS_VERIFY_CHECKS_PER_MINUTE", default=10)
 # The public registry (/public/registry/ and its CSV/XLSX): requests per client address a minute.
 PUBLIC_REGISTRY_REQUESTS_PER_MINUTE = env.int("PUBLIC_REGISTRY_REQUESTS_PER_MINUTE", default=60)
-# A print form still pending this long after it was requested is sent to the workers again.
+# A print form still pending this long after it was last sent is sent to the workers again
+# (keep it above CELERY_TASK_TIME_LIMIT); one whose rendering was started this many times
+# without finishing (its worker killed each time) is FAILED, for staff to prepare again.
 DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS = env.int(
     "DOCUMENTS_RENDER_REQUEUE_AFTER_SECONDS", default=300
 )
+DOCUMENTS_RENDER_MAX_ATTEMPTS = env.int("DOCUMENTS_RENDER_MAX_ATTEMPTS", default=3)
 
 # --- Demo data and public keys (issue 11: ASVS 4.0 level 2) -----------------------------------
 # True only in config/settings/local.py and test.py: there alone `seed_demo` loads its accounts

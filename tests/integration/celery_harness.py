@@ -285,11 +285,14 @@ class Broker:
 
 
 class RedisServer:
-    """A private redis-server on its own port (no persistence), for broker-outage tests."""
+    """A private redis-server on its own port, for broker-outage tests: without persistence
+    (a restart loses what it held), or `persistent` with an append-only file as in
+    docker-compose.yml (a restart keeps the queues)."""
 
-    def __init__(self, *, port: int, workdir: Path):
+    def __init__(self, *, port: int, workdir: Path, persistent: bool = False):
         self.port = port
         self.workdir = workdir
+        self.persistent = persistent
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -311,7 +314,9 @@ class RedisServer:
                     "--save",
                     "",
                     "--appendonly",
-                    "no",
+                    "yes" if self.persistent else "no",
+                    "--appendfsync",
+                    "always",
                     "--dir",
                     str(self.workdir),
                     "--daemonize",
@@ -420,12 +425,23 @@ def pg_connect(settings_dict: dict, *, application_name: str):
 class CeleryWorker:
     """One `celery worker` process (prefork, its own process group) with its log in a file."""
 
-    def __init__(self, *, name: str, env: dict, queues: list[str], log_path: Path, concurrency=2):
+    def __init__(
+        self,
+        *,
+        name: str,
+        env: dict,
+        queues: list[str],
+        log_path: Path,
+        concurrency=2,
+        as_deployed: bool = False,
+    ):
         self.name = name
         self.env = env
         self.queues = queues
         self.log_path = log_path
         self.concurrency = concurrency
+        # As docker-compose.yml runs it: gossip, mingle and heartbeats on (Celery's defaults).
+        self.as_deployed = as_deployed
         self.proc: subprocess.Popen | None = None
 
     def command(self) -> list[str]:
@@ -441,8 +457,7 @@ class CeleryWorker:
             str(self.concurrency),
             "-P",
             "prefork",
-            "--without-gossip",
-            "--without-mingle",
+            *([] if self.as_deployed else ["--without-gossip", "--without-mingle"]),
             "-l",
             "info",
             "-n",
@@ -539,7 +554,9 @@ class Harness:
     def app_name(self, worker_name: str) -> str:
         return f"docket-test-{self.run}-{worker_name}"
 
-    def worker(self, broker: Broker, *, name: str, **env_extra: str) -> CeleryWorker:
+    def worker(
+        self, broker: Broker, *, name: str, as_deployed: bool = False, **env_extra: str
+    ) -> CeleryWorker:
         from django.conf import settings
         from django.db import connection
 
@@ -567,12 +584,15 @@ class Harness:
             env=env,
             queues=list(settings.DOCKET_QUEUES),
             log_path=self.tmp_path / f"worker-{name}.log",
+            as_deployed=as_deployed,
         )
         self.workers.append(worker)
         return worker.start()
 
-    def redis_server(self, port: int) -> RedisServer:
-        server = RedisServer(port=port, workdir=self.tmp_path / f"redis-{port}")
+    def redis_server(self, port: int, *, persistent: bool = False) -> RedisServer:
+        server = RedisServer(
+            port=port, workdir=self.tmp_path / f"redis-{port}", persistent=persistent
+        )
         self.redis_servers.append(server)
         return server
 

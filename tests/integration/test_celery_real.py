@@ -37,7 +37,12 @@ from audit.models import AuditEvent
 from notifications.models import Kind, Notification
 from notifications.services import notification_preferences_set, notify
 from tests.conftest import require_server
-from tests.factories import ApplicationFactory, CoordinatorFactory, OrganisationFactory
+from tests.factories import (
+    ApplicationFactory,
+    CoordinatorFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from tests.integration.celery_harness import (
     Broker,
     CeleryWorker,
@@ -693,3 +698,287 @@ def test_a_thousand_notifications_at_once_are_all_delivered_once(real_celery, sm
         f"{BURST / total:.0f} e-mails/s end to end, "
         f"{BURST / (delivered - committed):.0f}/s after the commit (1 worker, 2 processes)"
     )
+
+
+# --- 6. A background step that keeps failing ------------------------------------------------------
+
+REFUSE_STATUS_SQL = """
+CREATE SEQUENCE IF NOT EXISTS docket_test_grant_attempts;
+CREATE OR REPLACE FUNCTION docket_test_refuse_status() RETURNS trigger AS $$
+BEGIN
+    PERFORM nextval('docket_test_grant_attempts');
+    RAISE EXCEPTION 'реестр статусов недоступен';
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER docket_test_refuse_status BEFORE INSERT ON workflows_status
+    FOR EACH ROW EXECUTE FUNCTION docket_test_refuse_status();
+"""
+ALLOW_STATUS_SQL = """
+DROP TRIGGER IF EXISTS docket_test_refuse_status ON workflows_status;
+DROP FUNCTION IF EXISTS docket_test_refuse_status();
+"""
+
+
+def grant_attempts() -> int:
+    """How many times the job's body reached the INSERT of the status (a sequence: its value
+    survives the rollback of each failed attempt)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value, is_called FROM docket_test_grant_attempts")
+        last_value, is_called = cursor.fetchone()
+    return last_value if is_called else 0
+
+
+@pytest.fixture
+def registry_refuses_statuses(postgres):
+    """The registry table refuses every new status, for real: a PostgreSQL trigger raises on
+    each INSERT, so the grant job's body fails every time it runs, in any process."""
+    with connection.cursor() as cursor:
+        cursor.execute(ALLOW_STATUS_SQL + "DROP SEQUENCE IF EXISTS docket_test_grant_attempts;")
+        cursor.execute(REFUSE_STATUS_SQL)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(ALLOW_STATUS_SQL + "DROP SEQUENCE IF EXISTS docket_test_grant_attempts;")
+
+
+def test_a_grant_job_that_always_fails_ends_in_error_and_the_administrators_are_told(
+    real_celery,
+    registry_refuses_statuses,
+    smtp,
+    client,
+    program,
+    school,
+    coordinator,
+    methodist,
+    secretary,
+    official,
+):
+    """The department signs the order; the background grant fails on every attempt (the
+    registry table refuses the row). With FLOW_JOB_MAX_RETRIES=4 the step runs exactly 5
+    times in all, with a growing pause, also when the operators' sweep runs in between; then it
+    is ERROR with its error, audited once, listed on /monitoring/ with Retry and Cancel, and the
+    administrator is told in the bell and by e-mail. The school's page says the entry is
+    delayed and the staff know. Later sweeps run it no more. Once the registry accepts rows
+    again, the administrator's Retry grants the status and the school's page says so."""
+    harness = real_celery
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    harness.worker(
+        harness.publish_broker,
+        name="w",
+        FLOW_JOB_MAX_RETRIES="4",
+        FLOW_JOB_RETRY_BACKOFF_SECONDS="1",
+    )
+    application = submitted(coordinator=coordinator, school=school, program=program)
+    to_the_department(application, methodist=methodist, secretary=secretary)
+    approve(application, official=official)
+    job = Task.objects.get(process_id=application.process_id, flow_task_type="JOB")
+
+    # After the first failure, the operators' sweep runs as if the job had been stuck for long:
+    # it may send the job again, but that spends the same attempts, it does not reset them.
+    wait_until(lambda: grant_attempts() >= 1, timeout=DELIVERY_TIMEOUT, what="a first attempt")
+    tick(seconds=settings.FLOW_JOB_STUCK_AFTER_SECONDS + 60)
+
+    wait_until(
+        lambda: Task.objects.get(pk=job.pk).status == STATUS.ERROR,
+        timeout=60,
+        what="the job to end in ERROR",
+        details=lambda: (
+            f"attempts: {grant_attempts()}, job: {Task.objects.get(pk=job.pk).status}\n"
+            f"{harness.logs()}"
+        ),
+    )
+    wait_outbox_settled(harness)
+    wait_idle(harness.publish_broker, harness)
+    assert grant_attempts() == 5
+    job.refresh_from_db()
+    assert job.data["_attempts"] == 5
+    assert "реестр статусов недоступен" in job.data["_exception"]["title"]
+    failed = AuditEvent.objects.filter(action="flow_job.failed", object_id=str(job.pk))
+    assert failed.count() == 1
+    assert not Status.objects.filter(application=application).exists()
+
+    # The administrator: the bell and a letter, with a link to the monitoring page.
+    assert Kind.JOB_FAILED in inbox(admin)
+    assert mailed(admin, smtp.mailbox) == [Kind.JOB_FAILED]
+    letter = emails(kind=Kind.JOB_FAILED, recipient=admin).get()
+    assert application.reg_number in letter.subject
+    assert letter.url == SITE_URL + reverse("monitoring")
+    assert "реестр статусов недоступен" in letter.body_text
+    for person in (coordinator, methodist, secretary, official):
+        assert Kind.JOB_FAILED not in inbox(person)
+
+    client.force_login(admin)
+    page = client.get(reverse("monitoring")).content.decode()
+    assert "реестр статусов недоступен" in page and application.reg_number in page
+    assert 'value="retry"' in page and 'value="cancel"' in page
+
+    client.force_login(coordinator)
+    page = client.get(reverse("application-detail", args=[application.pk])).content.decode()
+    assert "задерживается" in page and "Сотрудники знают об этом" in page
+    assert "вносится в реестр" not in page
+
+    # The sweeps an hour later: the failed job stays failed, nothing runs again.
+    tick(hours=1)
+    wait_idle(harness.publish_broker, harness)
+    assert grant_attempts() == 5
+    assert Task.objects.get(pk=job.pk).status == STATUS.ERROR
+
+    # The registry is repaired; the administrator retries the step from the monitoring page.
+    with connection.cursor() as cursor:
+        cursor.execute(ALLOW_STATUS_SQL)
+    client.force_login(admin)
+    client.post(reverse("monitoring"), {"action": "retry", "task": job.pk})
+    wait_until(
+        lambda: Task.objects.get(pk=job.pk).status == STATUS.DONE,
+        timeout=DELIVERY_TIMEOUT,
+        what="the retried job to finish",
+        details=harness.logs,
+    )
+    wait_outbox_settled(harness)
+    status = Status.objects.get(application=application)
+    assert emails(kind=Kind.STATUS_GRANTED, recipient=coordinator).get().state == (
+        Notification.State.SENT
+    )
+    client.force_login(coordinator)
+    page = client.get(reverse("application-detail", args=[application.pk])).content.decode()
+    assert status.valid_until.strftime("%d.%m.%Y") in page
+    assert "задерживается" not in page
+
+
+# --- 7. The broker goes away for a while, with work in flight ----------------------------------
+
+OUTAGE_SECONDS = 30
+HOLD_LOCK = 4242  # an advisory lock number of this test
+GRANT_HOOK_SQL = """
+CREATE SEQUENCE docket_test_second_fails;
+CREATE FUNCTION docket_test_grant_hook() RETURNS trigger AS $$
+BEGIN
+    -- The first school's grant waits while the test holds the advisory lock.
+    IF NEW.application_id = %(first)s THEN
+        PERFORM pg_advisory_lock(%(lock)s);
+        PERFORM pg_advisory_unlock(%(lock)s);
+    END IF;
+    -- The second school's grant fails once, then waits for its retry.
+    IF NEW.application_id = %(second)s AND nextval('docket_test_second_fails') = 1 THEN
+        RAISE EXCEPTION 'реестр занят';
+    END IF;
+    RETURN NEW;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER docket_test_grant_hook BEFORE INSERT ON workflows_status
+    FOR EACH ROW EXECUTE FUNCTION docket_test_grant_hook();
+"""
+GRANT_UNHOOK_SQL = """
+DROP TRIGGER IF EXISTS docket_test_grant_hook ON workflows_status;
+DROP FUNCTION IF EXISTS docket_test_grant_hook();
+DROP SEQUENCE IF EXISTS docket_test_second_fails;
+"""
+
+
+@pytest.fixture
+def grant_hook(postgres):
+    """Installs the trigger of GRANT_HOOK_SQL for two applications: hook(first, second)."""
+
+    def hook(first, second):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                GRANT_HOOK_SQL % {"first": first.pk, "second": second.pk, "lock": HOLD_LOCK}
+            )
+
+    with connection.cursor() as cursor:
+        cursor.execute(GRANT_UNHOOK_SQL)
+    try:
+        yield hook
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(GRANT_UNHOOK_SQL)
+
+
+def test_the_broker_gone_for_30_seconds_with_jobs_in_flight_every_job_still_finishes(
+    real_celery, grant_hook, smtp, program, methodist, secretary, official
+):
+    """The private redis-server (append-only file on, as in docker-compose.yml) is the broker
+    of a worker that holds two grant jobs when Redis stops: the first school's is running
+    (blocked in PostgreSQL on a lock this test holds), the second school's failed once and
+    waits for its retry (a countdown message the worker keeps); the worker's other process is
+    free, so it is also waiting for the next message. The lock is released while Redis is away
+    (the running job finishes; its acknowledgement cannot reach the broker) and Redis stays
+    down 30 s. The worker must stay up the whole time, reconnect when Redis is back on the same
+    port, and get the messages it held back from the broker: both statuses are granted, each
+    once, and nobody runs a command or restarts anything. (The broker gives back what a worker
+    held after its visibility timeout: 8 s here instead of an hour, which is what the flow-job
+    sweep's five minutes cover in production.)"""
+    harness = real_celery
+    if not shutil.which("redis-server"):
+        require_server("this test needs the redis-server binary (apt-get install redis-server)")
+    server = harness.redis_server(free_port(), persistent=True)
+    server.start()
+    broker = harness.broker(
+        server.url, visibility_timeout=8, unacked_restore_interval=1, unacked_restore_throttle=1
+    )
+    with publishing_to(broker):
+        worker = harness.worker(broker, name="through-outage", FLOW_JOB_RETRY_BACKOFF_SECONDS="5")
+        first, second = [], []
+        for n, group in enumerate((first, second)):
+            school = OrganisationFactory()
+            coordinator = CoordinatorFactory(username=f"coord{n}", organisation=school)
+            application = submitted(coordinator=coordinator, school=school, program=program)
+            to_the_department(application, methodist=methodist, secretary=secretary)
+            group.append(application)
+        [first], [second] = first, second
+        grant_hook(first, second)
+        wait_outbox_settled(harness)
+
+        def job_of(application):
+            return Task.objects.get(process_id=application.process_id, flow_task_type="JOB")
+
+        blocker = pg_connect(connection.settings_dict, application_name=f"blocker-{harness.run}")
+        try:
+            blocker.execute("SELECT pg_advisory_lock(%s)", [HOLD_LOCK])
+            approve(second, official=official)
+            wait_until(
+                lambda: (
+                    job_of(second).data.get("_attempts") == 1
+                    and job_of(second).status == STATUS.SCHEDULED
+                ),
+                timeout=DELIVERY_TIMEOUT,
+                what="the second school's grant to fail once and wait for its retry",
+                details=harness.logs,
+            )
+            approve(first, official=official)
+            wait_until(
+                lambda: harness.worker_backends(waiting_on_lock=True),
+                timeout=DELIVERY_TIMEOUT,
+                what="the first school's grant to wait on the lock",
+                details=harness.logs,
+            )
+            assert job_of(first).status == STATUS.STARTED
+            wait_outbox_settled(harness)
+            assert broker.pending().get("unacked") == 2, broker.pending()  # both held
+            server.stop()
+            down_at = time.monotonic()
+        finally:
+            blocker.rollback()  # the running job goes on while the broker is away
+            blocker.close()
+
+        while time.monotonic() - down_at < OUTAGE_SECONDS:
+            assert worker.alive, f"the worker exited during the outage:\n{worker.tail(12000)}"
+            time.sleep(0.5)
+        server.start()
+        print(f"\n[broker outage] Redis was down {time.monotonic() - down_at:.1f}s")
+
+        wait_until(
+            lambda: {job_of(first).status, job_of(second).status} == {STATUS.DONE},
+            timeout=60,
+            what="both grant jobs to finish after the outage",
+            details=lambda: (
+                f"{job_of(first).status}, {job_of(second).status}, "
+                f"alive: {worker.alive}\n{broker.pending()}\n{harness.logs()}"
+            ),
+        )
+        up = time.monotonic() - down_at - OUTAGE_SECONDS
+        print(f"[broker outage] both jobs done {up:.1f}s after Redis came back")
+        assert worker.alive
+        for application in (first, second):
+            assert Status.objects.filter(application=application).count() == 1
+        assert AuditEvent.objects.filter(action="status.grant").count() == 2
+        assert job_of(second).data["_attempts"] == 2

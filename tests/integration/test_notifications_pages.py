@@ -151,6 +151,16 @@ def test_turning_email_off_for_a_kind_keeps_the_bell(client, anna):
     assert channels == {Channel.INAPP}
 
 
+def test_only_staff_are_offered_the_letters_about_failed_background_steps(client, anna):
+    client.force_login(anna)
+    assert (
+        Kind.JOB_FAILED not in client.get(reverse("notification-settings")).context["form"].fields
+    )
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert Kind.JOB_FAILED in client.get(reverse("notification-settings")).context["form"].fields
+
+
 def test_the_settings_page_says_when_there_is_no_address(client, db):
     nobody = UserFactory(username="nobody", email="")
     client.force_login(nobody)

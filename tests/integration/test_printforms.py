@@ -3,6 +3,7 @@ code that opens the verification page; staff's template wins over the shipped on
 
 import datetime
 import io
+from unittest import mock
 
 import pytest
 import time_machine
@@ -15,8 +16,10 @@ from documents.models import Document, PrintTemplate, RenderRequest, Version
 from documents.services import (
     document_draft,
     journal_register,
+    print_form_render,
     print_form_request,
     print_form_retry,
+    print_forms_requeue_stale,
 )
 from tests.documents_helpers import (
     docx_text,
@@ -197,5 +200,51 @@ def test_a_request_the_broker_lost_is_rendered_by_the_sweep(
     later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=10)
     with time_machine.travel(later):
         call_command("tick", now=later.isoformat(), stdout=io.StringIO())
+    document.refresh_from_db()
+    assert document.render_state == Document.RenderState.READY
+
+
+class WorkerKilled(BaseException):
+    """What a worker killed mid-rendering looks like from inside: the rendering never returns
+    and its transaction is rolled back (a hard time limit, the out-of-memory killer)."""
+
+
+def test_a_rendering_whose_worker_dies_every_time_ends_failed_after_its_attempts(
+    clerk, settings, django_capture_on_commit_callbacks
+):
+    """Each attempt is counted before it starts, so the sweep sending the request again (once
+    per period) spends attempts instead of resetting them; with none left the document shows
+    the failure to staff, who prepare it again with a fresh count."""
+    from audit.models import AuditEvent
+
+    settings.DOCUMENTS_RENDER_MAX_ATTEMPTS = 2
+    document = document_draft(kind="order", title="Распоряжение", author=clerk)
+    with django_capture_on_commit_callbacks(execute=False):
+        request = print_form_request(
+            document=document, form="order", context=printform_context("order"), actor=clerk
+        )
+    with mock.patch("documents.printforms.render.render_pdf", side_effect=WorkerKilled):
+        for _ in range(2):
+            with pytest.raises(WorkerKilled):
+                print_form_render(request_id=request.pk)
+    request.refresh_from_db()
+    assert (request.state, request.attempts) == (RenderRequest.State.PENDING, 2)
+
+    with mock.patch("documents.services._enqueue_render") as send:
+        later = request.sent_at + datetime.timedelta(minutes=10)
+        assert print_forms_requeue_stale(now=later) == 1
+        assert print_forms_requeue_stale(now=later) == 0  # sent once per period
+        assert send.call_count == 1
+    assert print_form_render(request_id=request.pk) == "failed"
+    request.refresh_from_db()
+    assert request.state == RenderRequest.State.FAILED and request.attempts == 2
+    document.refresh_from_db()
+    assert document.render_state == Document.RenderState.FAILED
+    assert "не завершилась" in document.render_error
+    assert AuditEvent.objects.filter(action="document.render_failed").count() == 1
+    assert print_form_render(request_id=request.pk) == "skipped"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        print_form_retry(document=document, actor=clerk)
     document.refresh_from_db()
     assert document.render_state == Document.RenderState.READY

@@ -514,3 +514,69 @@ def test_a_renewal_approved_after_the_term_it_would_add_is_refused_before_any_or
     assert status.valid_until == datetime.date(2029, 8, 31)
     assert status.ended_on == at_day
     assert status.terms.count() == 1
+
+
+def test_a_row_the_sweep_keeps_failing_on_does_not_stop_the_others_and_is_given_up_visibly(
+    status, program, methodist, secretary, official, settings, client
+):
+    """Two schools miss their first plan (due 04.12.2026). Telling the first one fails every
+    time (its row raises). The sweep still tells the second; it counts the first one's failures
+    run by run, and after STATUS_SWEEP_MAX_ATTEMPTS gives up on it: audited, the administrator
+    told, listed on /monitoring/ and skipped by later runs. Retry there sends it round again."""
+    from unittest import mock
+
+    from tests.factories import CoordinatorFactory, OrganisationFactory, UserFactory
+    from tests.story import granted
+    from workflows.statuses import notify as status_notify
+    from workflows.statuses.models import SweepFailure
+
+    settings.STATUS_SWEEP_MAX_ATTEMPTS = 2
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    other_school = OrganisationFactory()
+    other_coordinator = CoordinatorFactory(username="coord_b", organisation=other_school)
+    with time_machine.travel(at(GRANTED_ON, 10), tick=False):
+        other = granted(
+            coordinator=other_coordinator,
+            school=other_school,
+            program=program,
+            methodist=methodist,
+            secretary=secretary,
+            official=official,
+            on=GRANTED_ON,
+            order="2-р",
+        )
+    broken = status.duties.get(kind=Duty.Kind.PLAN, academic_year=2026)
+    fine = other.duties.get(kind=Duty.Kind.PLAN, academic_year=2026)
+    real = status_notify.duty_missed
+
+    def duty_missed(*, duty):
+        if duty.pk == broken.pk:
+            raise RuntimeError("адрес школы не найден")
+        return real(duty=duty)
+
+    with mock.patch.object(status_notify, "duty_missed", side_effect=duty_missed) as told:
+        sweep_on(datetime.date(2026, 12, 7))  # two runs
+        fine.refresh_from_db()
+        assert fine.missed_at is not None  # the other school is told all the same
+        broken.refresh_from_db()
+        assert broken.missed_at is None  # rolled back alone
+        failure = SweepFailure.objects.get(sweep="missed", model="duty", object_id=broken.pk)
+        assert failure.attempts == 2 and failure.given_up_at is not None
+        assert "адрес школы не найден" in failure.last_error
+        calls = told.call_count
+        sweep_on(datetime.date(2026, 12, 8))
+        assert told.call_count == calls  # given up: later runs leave it alone
+    assert AuditEvent.objects.filter(action="status_sweep.failed").count() == 1
+    bell = Notification.objects.get(recipient=admin, kind=Kind.JOB_FAILED, channel="inapp")
+    assert "адрес школы не найден" in bell.body_text
+
+    client.force_login(admin)
+    page = client.get("/monitoring/").content.decode()
+    assert "адрес школы не найден" in page and f"/duties/{broken.pk}/" in page
+    client.post("/monitoring/", {"action": "sweep_retry", "failure": failure.pk})
+    assert not SweepFailure.objects.exists()
+    assert AuditEvent.objects.filter(action="status_sweep.retry", actor=admin).exists()
+    sweep_on(datetime.date(2026, 12, 9))  # the cause is gone: it goes through
+    broken.refresh_from_db()
+    assert broken.missed_at is not None
+    assert not SweepFailure.objects.exists()

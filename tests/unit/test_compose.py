@@ -80,6 +80,16 @@ def test_migrations_run_once_before_the_app_starts(services):
         assert depends["redis"]["condition"] == "service_healthy", name
 
 
+def test_every_long_running_service_is_started_again_when_it_dies(services):
+    """A worker that exits (out of memory, a broker lost for good) must come back by itself;
+    only the one-shot migration is not restarted."""
+    for name in SERVICES - {"migrate"}:
+        assert services[name]["restart"] == "unless-stopped", name
+    for name in ("worker", "worker-mail", "beat"):
+        assert services[name]["restart"] == "unless-stopped", name
+    assert services["migrate"]["restart"] == "no"
+
+
 def test_workers_can_scale_and_beat_stays_single(services):
     assert "container_name" not in services["worker"]
     assert services["beat"]["deploy"]["replicas"] == 1

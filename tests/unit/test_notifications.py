@@ -386,6 +386,27 @@ def test_a_row_the_sweep_requeued_waits_a_full_period_before_the_next(
     assert row.state == State.READY
 
 
+def test_a_letter_whose_worker_dies_on_every_attempt_ends_failed_not_round_again(
+    anna, settings, monkeypatch
+):
+    """Each claim counts an attempt; the sweep takes back a row stuck SENDING only while it has
+    attempts left, else it is FAILED with the reason, for an administrator."""
+    monkeypatch.setattr("notifications.services._enqueue", lambda pk: None)
+    settings.NOTIFICATION_MAX_RETRIES = 2
+    spent = email_row(
+        anna, state=State.SENDING, claim_token="dead", claimed_at=ago(minutes=11), attempts=3
+    )
+    left = email_row(
+        anna, state=State.SENDING, claim_token="dead", claimed_at=ago(minutes=11), attempts=2
+    )
+    assert services.outbox_sweep(now=NOW) == {"requeued": 0, "unstuck": 1}
+    spent.refresh_from_db()
+    left.refresh_from_db()
+    assert (left.state, left.attempts) == (State.READY, 2)
+    assert (spent.state, spent.attempts) == (State.FAILED, 3)
+    assert "worker was lost" in spent.last_error
+
+
 def test_a_sent_letter_whose_claim_was_taken_back_is_not_marked_twice(anna):
     row = email_row(anna, state=State.SENDING, claim_token="slow", claimed_at=ago(minutes=20))
     services.outbox_sweep(now=timezone.now())  # takes it back (the on_commit never runs here)

@@ -149,6 +149,7 @@ def test_database_url_selects_postgresql(tmp_path):
     assert (db["NAME"], db["USER"], db["PASSWORD"]) == ("docket", "docket", "s3cret")
     assert (db["HOST"], int(db["PORT"])) == ("db.internal", 5433)
     assert db["CONN_MAX_AGE"] == 60
+    assert db["CONN_HEALTH_CHECKS"] is True  # a connection the server dropped is replaced
     assert "transaction_mode" not in db.get("OPTIONS", {})
 
 
@@ -173,6 +174,37 @@ def test_redis_url_is_the_broker_when_celery_broker_url_is_absent(tmp_path):
     code, values, stderr = load_settings("local", env, tmp_path, "CELERY_BROKER_URL")
     assert code == 0, stderr
     assert values["CELERY_BROKER_URL"] == "redis://cache.internal:6379/2"
+
+
+def test_a_redis_broker_survives_an_outage(tmp_path):
+    """The worker reconnects for ever, keeps its running tasks, times out on a hung Redis, and
+    uses the transport whose close survives a lost broker (config/redis_transport.py)."""
+    names = (
+        "CELERY_BROKER_TRANSPORT",
+        "CELERY_BROKER_TRANSPORT_OPTIONS",
+        "CELERY_BROKER_CONNECTION_MAX_RETRIES",
+        "CELERY_BROKER_CONNECTION_RETRY",
+        "CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS",
+    )
+    code, values, stderr = load_settings(
+        "local", {"REDIS_URL": "redis://cache.internal:6379/2"}, tmp_path, *names
+    )
+    assert code == 0, stderr
+    assert values["CELERY_BROKER_TRANSPORT"] == "config.redis_transport:Transport"
+    assert values["CELERY_BROKER_CONNECTION_MAX_RETRIES"] is None
+    assert values["CELERY_BROKER_CONNECTION_RETRY"] is True
+    assert values["CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS"] is False
+    options = values["CELERY_BROKER_TRANSPORT_OPTIONS"]
+    assert options["visibility_timeout"] == 3600
+    assert options["socket_timeout"] and options["socket_connect_timeout"]
+    assert options["retry_on_timeout"] and options["socket_keepalive"]
+
+
+def test_a_tls_redis_broker_keeps_kombus_own_transport(tmp_path):
+    env = {"CELERY_BROKER_URL": "rediss://cache.internal:6380/0"}
+    code, values, stderr = load_settings("local", env, tmp_path, "CELERY_BROKER_TRANSPORT")
+    assert code == 0, stderr
+    assert values["CELERY_BROKER_TRANSPORT"] is None  # its TLS checks key on the scheme name
 
 
 def test_celery_broker_url_wins_over_redis_url(tmp_path):

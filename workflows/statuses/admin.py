@@ -16,6 +16,7 @@ from .models import (
     ProblemNotice,
     StatusTerm,
     Submission,
+    SweepFailure,
     TerminationCase,
 )
 
@@ -101,3 +102,11 @@ class AgreementAdmin(ReadOnlyAdmin):
     list_display = ("status", "number", "state", "document", "registered_at")
     list_filter = ("state",)
     inlines = [AgreementPartyInline]
+
+
+@admin.register(SweepFailure)
+class SweepFailureAdmin(ReadOnlyAdmin):
+    """Read-only: a row is sent round again from the monitoring page (audited)."""
+
+    list_display = ("sweep", "model", "object_id", "attempts", "given_up_at", "updated_at")
+    list_filter = ("sweep", "model")

@@ -615,3 +615,30 @@ class AgreementParty(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()}: {self.name}"
+
+
+class SweepFailure(TimeStamped):
+    """A row that one of the status sweeps failed to handle: the sweep goes on with the others,
+    counts the attempts here (one per run), and after STATUS_SWEEP_MAX_ATTEMPTS gives up on
+    the row (`given_up_at`), tells the administrators and lists it on the monitoring page until
+    one of them sends it round again. Deleted when the sweep handles the row."""
+
+    sweep = models.CharField(_("sweep"), max_length=32)
+    model = models.CharField(_("kind of row"), max_length=64)
+    object_id = models.PositiveBigIntegerField(_("row"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    given_up_at = models.DateTimeField(_("given up"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("status sweep failure")
+        verbose_name_plural = _("status sweep failures")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sweep", "model", "object_id"], name="sweep_failure_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.sweep}: {self.model} #{self.object_id}"

@@ -308,3 +308,43 @@ def network_report_moved(*, report, event) -> None:
         url=_link("network-report-detail", report.pk),
         dedup_key=f"network_report:{report.pk}:{event.action}:{event.pk}",
     )
+
+
+SWEEP_TITLES = {
+    "expire": gettext_noop("Expiry of statuses"),
+    "renewal_invite": gettext_noop("Invitations to renew"),
+    "remind": gettext_noop("Deadline reminders"),
+    "missed": gettext_noop("Missed-deadline notices"),
+    "escalate": gettext_noop("Escalation of missed duties to the council"),
+}
+
+
+def sweep_administrators() -> list:
+    """Who is told that a sweep gave up on a row: active staff (they see /monitoring/) who may
+    send it round again there, superusers included."""
+    from django.contrib.auth import get_user_model
+
+    staff = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("pk")
+    return [user for user in staff if user.has_perm("statuses.change_sweepfailure")]
+
+
+@_in_russian
+def sweep_failed(*, failure, event) -> None:
+    """A status sweep failed on one row STATUS_SWEEP_MAX_ATTEMPTS times and gave up on it:
+    the administrators hear of it with the error and a link to the monitoring page."""
+    title = _(SWEEP_TITLES.get(failure.sweep, failure.sweep))
+    notify(
+        recipients=sweep_administrators(),
+        kind=Kind.JOB_FAILED,
+        subject=_("Periodic work “%(sweep)s” failed on %(row)s")
+        % {"sweep": title, "row": f"{failure.model} #{failure.object_id}"},
+        template="job_failed",
+        context={
+            "application": None,
+            "step": title,
+            "error": failure.last_error,
+            "attempts": failure.attempts,
+        },
+        url=absolute_url(reverse("monitoring")),
+        dedup_key=f"status_sweep:{failure.pk}:failed:{event.pk}",
+    )

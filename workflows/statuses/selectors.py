@@ -346,3 +346,25 @@ def network_report_charts(data: dict) -> list[dict]:
             }
         )
     return charts
+
+
+def sweep_failures_given_up() -> list[dict]:
+    """For the monitoring page: rows a status sweep gave up on, with what they are."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from .models import SweepFailure
+    from .notify import SWEEP_TITLES
+
+    links = {"status": "status-detail", "duty": "duty-detail"}
+    rows = []
+    for failure in SweepFailure.objects.filter(given_up_at__isnull=False).order_by("given_up_at"):
+        name = links.get(failure.model)
+        rows.append(
+            {
+                "failure": failure,
+                "title": _(SWEEP_TITLES.get(failure.sweep, failure.sweep)),
+                "url": reverse(name, args=[failure.object_id]) if name else "",
+            }
+        )
+    return rows

@@ -1,6 +1,7 @@
 """Writes of a status's life. Each change is one transaction with its audit record and its
 notifications (the outbox), like every other service of Docket."""
 
+import logging
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -25,8 +26,11 @@ from .models import (
     StatusTerm,
     Submission,
     SubmissionEvent,
+    SweepFailure,
     TerminationCase,
 )
+
+log = logging.getLogger(__name__)
 
 SEE_ALL = "workflows.view_all_applications"
 CHECK = "workflows.check_application"
@@ -564,16 +568,90 @@ def submission_council_decide(
 # or one run twice, change and notify nothing twice.
 
 
-def _each_locked(pks, load_locked, act) -> int:
+def _each_locked(pks, load_locked, act, *, sweep: str, model: str) -> int:
     """The sweeps' loop: each candidate in its own transaction, locked and handed to `act`,
-    which re-checks it (another sweep may have been first) and returns whether it acted. One
-    row's failure does not undo the rows before it. Returns how many it acted on."""
+    which re-checks it (another sweep may have been first) and returns whether it acted.
+    A row that raises is rolled back alone and recorded (`_sweep_failed`): the loop goes on
+    with the others, and a row given up on after its attempts is skipped until an
+    administrator sends it round again. Returns how many it acted on."""
+    failures = dict(
+        SweepFailure.objects.filter(sweep=sweep, model=model).values_list(
+            "object_id", "given_up_at"
+        )
+    )
     count = 0
     for pk in pks:
-        with transaction.atomic():
-            if act(load_locked(pk)):
-                count += 1
+        if failures.get(pk) is not None:
+            continue  # given up: on the monitoring page, waiting for an administrator
+        try:
+            with transaction.atomic():
+                if act(load_locked(pk)):
+                    count += 1
+        except Exception as exc:
+            _sweep_failed(sweep=sweep, model=model, object_id=pk, exc=exc)
+            continue
+        if pk in failures:
+            SweepFailure.objects.filter(sweep=sweep, model=model, object_id=pk).delete()
     return count
+
+
+def _sweep_failed(*, sweep: str, model: str, object_id: int, exc: BaseException) -> None:
+    """Count a failed attempt of a sweep on one row, in a transaction of its own (the row's
+    was rolled back); at STATUS_SWEEP_MAX_ATTEMPTS give up on it: audited, and the
+    administrators are told in the bell and by e-mail."""
+    from django.conf import settings
+
+    log.exception("Status sweep %s failed on %s #%s", sweep, model, object_id)
+    error = (str(exc) or type(exc).__name__)[:2000]
+    with transaction.atomic():
+        failure, _created = SweepFailure.objects.select_for_update().get_or_create(
+            sweep=sweep, model=model, object_id=object_id
+        )
+        if failure.given_up_at is not None:
+            return
+        failure.attempts += 1
+        failure.last_error = error
+        if failure.attempts >= settings.STATUS_SWEEP_MAX_ATTEMPTS:
+            failure.given_up_at = timezone.now()
+        failure.save()
+        if failure.given_up_at is None:
+            return
+        event = audit_record(
+            actor=None,
+            action="status_sweep.failed",
+            obj=failure,
+            comment=error,
+            data={
+                "sweep": sweep,
+                "model": model,
+                "object_id": object_id,
+                "attempts": failure.attempts,
+            },
+        )
+        notify.sweep_failed(failure=failure, event=event)
+
+
+@transaction.atomic
+def sweep_failure_retry(*, failure_id: int, actor) -> SweepFailure:
+    """An administrator sends a row the sweep gave up on round again: the next run tries it
+    with a fresh set of attempts. Raises SweepFailure.DoesNotExist when there is none."""
+    if not (actor.is_staff and actor.has_perm("statuses.change_sweepfailure")):
+        raise NotAllowed(_("Only an administrator may do this."))
+    failure = SweepFailure.objects.select_for_update().get(pk=failure_id, given_up_at__isnull=False)
+    audit_record(
+        actor=actor,
+        action="status_sweep.retry",
+        obj=failure,
+        comment=failure.last_error,
+        data={
+            "sweep": failure.sweep,
+            "model": failure.model,
+            "object_id": failure.object_id,
+            "attempts": failure.attempts,
+        },
+    )
+    failure.delete()
+    return failure
 
 
 def duties_remind(*, now: datetime) -> int:
@@ -614,7 +692,7 @@ def duties_remind(*, now: datetime) -> int:
         notify.duty_reminder(duty=duty, working_days=nearest)
         return True
 
-    return _each_locked(candidates, _locked_duty, remind)
+    return _each_locked(candidates, _locked_duty, remind, sweep="remind", model="duty")
 
 
 def duties_missed(*, now: datetime) -> int:
@@ -637,7 +715,7 @@ def duties_missed(*, now: datetime) -> int:
         notify.duty_missed(duty=duty)
         return True
 
-    return _each_locked(candidates, _locked_duty, miss)
+    return _each_locked(candidates, _locked_duty, miss, sweep="missed", model="duty")
 
 
 def duties_escalate(*, now: datetime) -> int:
@@ -668,35 +746,39 @@ def duties_escalate(*, now: datetime) -> int:
         notify.duty_escalated(duty=duty)
         return True
 
-    return _each_locked(candidates, _locked_duty, escalate)
+    return _each_locked(candidates, _locked_duty, escalate, sweep="escalate", model="duty")
 
 
 def statuses_invite_renewal(*, now: datetime) -> int:
     """N months before the end of an active status, invite its holders to apply for renewal;
     once per term end."""
     today = timezone.localdate(now)
-    count = 0
     candidates = Status.objects.filter(
         state=Status.State.ACTIVE, valid_until__gte=today
     ).select_related("program")
+    due = []
     for status in candidates:
         months = selectors.schedule_for(status.program).renewal_invite_months
-        if schedule.months_before(status.valid_until, months) > today:
-            continue
-        with transaction.atomic():
-            locked = _locked(status.pk)
-            key = f"renewal_invite:{locked.valid_until.isoformat()}"
-            if locked.state != Status.State.ACTIVE or selectors.status_has_event(locked, key):
-                continue
-            audit_record(
-                actor=None,
-                action="status.renewal_invite",
-                obj=locked,
-                data={"key": key, "months": months},
-            )
-            notify.renewal_invited(status=locked)
-            count += 1
-    return count
+        if schedule.months_before(status.valid_until, months) <= today:
+            due.append(status.pk)
+
+    def invite(locked: Status) -> bool:
+        months = selectors.schedule_for(locked.program).renewal_invite_months
+        key = f"renewal_invite:{locked.valid_until.isoformat()}"
+        if locked.state != Status.State.ACTIVE or selectors.status_has_event(locked, key):
+            return False
+        if schedule.months_before(locked.valid_until, months) > today:
+            return False  # renewed meanwhile
+        audit_record(
+            actor=None,
+            action="status.renewal_invite",
+            obj=locked,
+            data={"key": key, "months": months},
+        )
+        notify.renewal_invited(status=locked)
+        return True
+
+    return _each_locked(due, _locked, invite, sweep="renewal_invite", model="status")
 
 
 def statuses_expire(*, now: datetime) -> int:
@@ -717,7 +799,7 @@ def statuses_expire(*, now: datetime) -> int:
         _duties_cancel(status, actor=None, open_duties=open_duties)
         return True
 
-    return _each_locked(candidates, _locked, expire)
+    return _each_locked(candidates, _locked, expire, sweep="expire", model="status")
 
 
 def lifecycle_sweep(*, now: datetime) -> dict:
