@@ -22,7 +22,7 @@ def client_ip(request) -> str:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if hops:
             return hops[-min(proxies, len(hops))]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def rate_exceeded(request, *, scope: str, limit: int, window: int = 60) -> bool:
@@ -31,7 +31,7 @@ def rate_exceeded(request, *, scope: str, limit: int, window: int = 60) -> bool:
     if limit <= 0:
         return False
     slot = int(time.time() // window)
-    key = f"ratelimit:{scope}:{client_ip(request)}:{slot}"
+    key = f"ratelimit:{scope}:{client_ip(request) or 'unknown'}:{slot}"
     if cache.add(key, 1, timeout=window + 1):
         return False
     try:

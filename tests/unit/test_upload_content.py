@@ -130,6 +130,7 @@ def test_a_pdf_docket_printed_and_signed_is_accepted(tmp_path, django_capture_on
     from documents.services import (
         document_draft,
         document_sign,
+        document_signatories_set,
         print_form_request,
         signer_certificate_issue,
     )
@@ -143,6 +144,7 @@ def test_a_pdf_docket_printed_and_signed_is_accepted(tmp_path, django_capture_on
             document=document, form="order", context=printform_context("order"), actor=official
         )
     signer_certificate_issue(user=official)
+    document_signatories_set(document=document, signers=[(official, "Должностное лицо")])
     document_sign(document=document, signer=official)
     with document.current_version.file.open("rb") as handle:
         signed = handle.read()
