@@ -22,6 +22,7 @@ from audit.services import (
 from documents import pki
 from documents.models import Document
 from documents.services import trust_roots
+from tests.audit_helpers import unkeyed_hash
 
 pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2027, 3, 1, 9, tzinfo=datetime.UTC)
@@ -118,24 +119,7 @@ def test_editing_an_event_and_recomputing_the_chain_without_the_key_is_detected(
         if event.pk == target.pk:
             event.comment = target.comment
         event.prev_hash = prev
-        payload = json.dumps(
-            [
-                prev,
-                event.at.isoformat(),
-                event.actor_id,
-                event.action,
-                event.object_type,
-                str(event.object_id),
-                event.from_state,
-                event.to_state,
-                event.comment,
-                event.data,
-            ],
-            ensure_ascii=False,
-            sort_keys=True,
-            default=str,
-        )
-        event.hash = hashlib.sha256(payload.encode()).hexdigest()
+        event.hash = unkeyed_hash(prev, event)
         AuditEvent.objects.filter(pk=event.pk).update(
             comment=event.comment, prev_hash=event.prev_hash, hash=event.hash
         )

@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 
 from audit.models import AuditChainHead, AuditEvent
 from audit.services import GENESIS, audit_record, audit_verify_chain
+from tests.audit_helpers import unkeyed_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -137,29 +138,7 @@ def test_a_wiped_log_starts_a_new_chain():
     assert audit_verify_chain() == (True, 1, None)
 
 
-def _unkeyed(prev, event) -> str:
-    """How the chain was computed before it was keyed: plain SHA-256, anyone can redo it."""
-    import hashlib
-    import json
-
-    payload = json.dumps(
-        [
-            prev,
-            event.at.isoformat(),
-            event.actor_id,
-            event.action,
-            event.object_type,
-            str(event.object_id),
-            event.from_state,
-            event.to_state,
-            event.comment,
-            event.data,
-        ],
-        ensure_ascii=False,
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+_unkeyed = unkeyed_hash
 
 
 def test_an_edit_with_the_whole_chain_recomputed_without_the_key_is_detected(three_events):
