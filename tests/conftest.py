@@ -39,6 +39,17 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language (Russian), whatever an earlier test activated:
+    code that runs outside a request (handlers, tasks) speaks the active language."""
+    from django.utils import translation
+
+    translation.activate("ru")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits count in the cache: every test starts with an untouched budget."""
     from django.core.cache import cache

@@ -46,6 +46,7 @@ def order(official, django_capture_on_commit_callbacks):
 @pytest.fixture
 def signed_order(order, official):
     signer_certificate_issue(user=official)
+    document_signatories_set(document=order, signers=[(official, "Начальник")])
     document_sign(document=order, signer=official)
     with Document.objects.get(pk=order.pk).current_version.file.open("rb") as handle:
         return order, handle.read()
