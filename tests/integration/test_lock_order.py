@@ -11,41 +11,23 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core.transactions import lock, service_transaction
-from tests.factories import CoordinatorFactory, CouncilMemberFactory, OrganisationFactory
+from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.integration.test_concurrency import run_together
+
+# One open vote with its seats: the same set-up as the council's own concurrency tests.
+from tests.integration.test_council_concurrency import _voting_item
 from tests.story import (
-    act,
     council_of,
     meeting_decides,
     rendered,
-    submitted,
     waiting_for_council,
 )
 from workflows import services as wf_services
-from workflows.councils import selectors, services
+from workflows.councils import services
 from workflows.councils.models import Vote
 from workflows.models import Application, Organisation
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
-
-
-def _voting_item(program, school, coordinator, methodist, secretary):
-    council = council_of(program, secretary=secretary)
-    CouncilMemberFactory(council=council, user__username="council_extra")
-    application = submitted(coordinator=coordinator, school=school, program=program)
-    act(methodist, application, decision="accept", comment="")
-    day = datetime.date.today()
-    meeting = services.meeting_create(council_id=council.pk, user=secretary, date=day)
-    item = services.agenda_item_add(
-        meeting_id=meeting.pk, user=secretary, application_id=application.pk
-    )
-    seats = list(selectors.members_on(council, day))
-    services.attendance_record(
-        meeting_id=meeting.pk, user=secretary, member_ids=[s.pk for s in seats], guests=[]
-    )
-    services.meeting_open(meeting_id=meeting.pk, user=secretary)
-    services.item_voting_start(item_id=item.pk, user=secretary)
-    return item, seats
 
 
 def test_creating_applications_while_members_vote_never_deadlocks(
