@@ -1,7 +1,7 @@
 """The baseline: viewflow with no domain code, for comparison with the application review.
 
 Five nodes as in the spike of DESIGN.md (StartHandle → three View tasks → End). It uses the same
-lock as `workflows.flows.ApplicationFlow`, so the difference measured is our code, not the lock.
+lock as `applications.flows.ApplicationFlow`, so the difference measured is our code, not the lock.
 """
 
 from viewflow import this

@@ -54,7 +54,7 @@ def _people():
     from django.contrib.auth.models import Group
 
     from accounts.models import User
-    from workflows import roles
+    from applications import roles
 
     roles.roles_sync()
     people = {}
@@ -70,7 +70,7 @@ def _people():
 
 
 def _program():
-    from workflows.models import Program
+    from programmes.models import Program
 
     return Program.objects.create(
         code="bench",
@@ -85,7 +85,7 @@ def _program():
 def _council(program, people: dict) -> None:
     """The programme's council: the secretary, a chair and a member (people gets "chair")."""
     from accounts.models import User
-    from workflows.councils.models import Council, CouncilMember
+    from councils.models import Council, CouncilMember
 
     council = Council.objects.create(program=program, name="Council")
     chair = User.objects.create_user(username="bench-chair", first_name="chair", last_name="Bench")
@@ -109,7 +109,8 @@ def _council(program, people: dict) -> None:
 def _drafts(program, count: int, tag: str) -> list[tuple[int, int]]:
     """Complete drafts of distinct schools (one active status per school): (application, author)."""
     from accounts.models import User
-    from workflows.models import Application, Organisation, OrganisationMembership, PlannedEvent
+    from applications.models import Application, PlannedEvent
+    from programmes.models import Organisation, OrganisationMembership
 
     drafts = []
     for i in range(count):
@@ -150,7 +151,7 @@ def _user(pk):
 def _our_open_task_id(application_id: int) -> int:
     from viewflow.workflow.models import Task
 
-    from workflows.selectors import OPEN_TASK_STATUSES
+    from applications.selectors import OPEN_TASK_STATUSES
 
     return (
         Task.objects.filter(process__application__pk=application_id, status__in=OPEN_TASK_STATUSES)
@@ -161,7 +162,7 @@ def _our_open_task_id(application_id: int) -> int:
 
 def _our_case(draft: tuple[int, int], people: dict, number: int, measure) -> None:
     """submit → methodist returns → applicant resubmits → accepts → council grants → approved."""
-    from workflows import services
+    from applications import services
 
     application_id, author_id = draft
     today = date.today()
@@ -181,8 +182,8 @@ def _our_case(draft: tuple[int, int], people: dict, number: int, measure) -> Non
         """A one-question meeting (agenda, attendance, votes, closing, the chair's sign-off);
         the counted action is the secretary's sign-off that signs the protocol and passes the
         case to the department, as the council's decision step did before meetings existed."""
-        from workflows.councils import selectors as councils_selectors
-        from workflows.councils import services as councils
+        from councils import selectors as councils_selectors
+        from councils import services as councils
 
         meeting = councils.meeting_create(council_id=people["council"], user=user, date=today)
         item = councils.agenda_item_add(
@@ -390,7 +391,8 @@ class Counted:
 def run(n: int, rounds: int) -> dict:
     from django.db import connection
 
-    from workflows.models import Application, Status
+    from applications.models import Application
+    from statuses.models import Status
 
     people = _people()
     program = _program()
@@ -479,9 +481,9 @@ def _checks(cases: int, Application, Status) -> dict:
     """The benchmark is only worth reading if every case really went through."""
     from viewflow.workflow.models import Process
 
+    from applications.flows import ApplicationFlow
     from audit.services import audit_verify_chain
     from bench.flows import BareFlow
-    from workflows.flows import ApplicationFlow
 
     ok, events, _broken = audit_verify_chain()
     return {

@@ -19,12 +19,12 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/auth/", include("accounts.api_urls")),
-    path("api/", include("workflows.api.urls")),
+    path("api/", include("applications.api.urls")),
     path("notifications/", include("notifications.urls")),
-    path("councils/", include("workflows.councils.urls")),
+    path("councils/", include("councils.urls")),
     path("", include("documents.urls")),
-    path("", include("workflows.statuses.urls")),
-    path("", include("workflows.urls")),
+    path("", include("statuses.urls")),
+    path("", include("applications.urls")),
 ]
 
 handler400 = "core.views.bad_request"

@@ -71,7 +71,7 @@ class Document(TimeStamped):
         _("numbering period"), null=True, blank=True, help_text=_("Year, or 0 without reset.")
     )
     reg_sequence = models.PositiveIntegerField(_("sequence number"), null=True, blank=True)
-    # Owner organisation and case: plain references, so documents never import workflows.
+    # Owner organisation and case: plain references, so documents never import applications.
     owner_org_id = models.PositiveBigIntegerField(_("owner organisation id"), null=True, blank=True)
     case_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -5,8 +5,8 @@ import os
 import pytest
 from django.db import connection
 
+from applications import roles
 from tests.factories import CoordinatorFactory, OrganisationFactory, ProgramFactory, UserFactory
-from workflows import roles
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -206,7 +206,7 @@ def printform_context(form: str) -> dict:
 
 def network_report_context_sample() -> dict:
     """The network report's context as `statuses.paperwork` builds it from a snapshot."""
-    from workflows.statuses.paperwork import COUNT_LABELS, _chart_rows
+    from statuses.paperwork import COUNT_LABELS, _chart_rows
 
     platforms = [
         {

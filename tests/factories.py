@@ -6,16 +6,11 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import User
+from applications import roles
+from applications.models import Application, PlannedEvent
 from core import limits
-from workflows import roles
-from workflows.councils.models import Council, CouncilMember
-from workflows.models import (
-    Application,
-    Organisation,
-    OrganisationMembership,
-    PlannedEvent,
-    Program,
-)
+from councils.models import Council, CouncilMember
+from programmes.models import Organisation, OrganisationMembership, Program
 
 # Real texts are long. `longest=True` on a factory fills every text a person types with real
 # Russian words up to its limit (tests/integration/test_long_texts.py walks a case with them).

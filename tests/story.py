@@ -1,6 +1,6 @@
 """Steps of the core case as the people take them, through the services (no HTTP)."""
 
-from workflows import selectors, services
+from applications import selectors, services
 
 
 def open_task(application):
@@ -44,9 +44,9 @@ def another_councils_secretary(*, staff: bool):
     group, who see every case and so every meeting; else only a seat on that council."""
     import datetime
 
+    from applications import roles
+    from councils.models import CouncilMember
     from tests.factories import ProgramFactory, UserFactory
-    from workflows import roles
-    from workflows.councils.models import CouncilMember
 
     klin = ProgramFactory(code="klin", title="Мастерская наставничества", registration_prefix="МН")
     other = council_of(klin, secretary=UserFactory(username="klin_secretary"))
@@ -68,8 +68,8 @@ def council_of(program, *, secretary):
     two members, the default rules (more than half present, majority of those present)."""
     import datetime
 
+    from councils.models import Council, CouncilMember
     from tests.factories import CouncilFactory, CouncilMemberFactory
-    from workflows.councils.models import Council, CouncilMember
 
     council = Council.objects.filter(program=program).first()
     if council is None:
@@ -106,7 +106,7 @@ def meeting_decides(council, outcomes, *, secretary, meeting_date):
     for the council (a submission, a problem notice, a termination case, an escalated duty, a
     network report); the decision is "granted"/"adopted", "refused"/"not_adopted" or
     "postponed". Returns the signed protocol."""
-    from workflows.councils import services as councils
+    from councils import services as councils
 
     meeting = councils.meeting_create(council_id=council.pk, user=secretary, date=meeting_date)
     items = {}
@@ -131,8 +131,8 @@ def meeting_concludes(meeting, outcomes, *, secretary):
     """A planned meeting whose agenda is built: everyone present, each item of `outcomes`
     (item → (decision, text)) voted and closed, the meeting closed, its protocol rendered and
     signed by chair and secretary. Returns the signed protocol."""
-    from workflows.councils import selectors as council_selectors
-    from workflows.councils import services as councils
+    from councils import selectors as council_selectors
+    from councils import services as councils
 
     seats = list(council_selectors.members_on(meeting.council, meeting.date))
     councils.attendance_record(
@@ -235,7 +235,7 @@ def granted(*, coordinator, school, program, methodist, secretary, official, on,
 def renewed(status, *, coordinator, methodist, secretary, official, on, order="2-р"):
     """The holder files a renewal drafted from the status; it goes through the same review and
     the department approves it by an order dated `on`. Returns the renewal application."""
-    from workflows.statuses import services as status_services
+    from statuses import services as status_services
 
     application = status_services.renewal_application_create(
         user=coordinator, status_id=status.pk, today=on

@@ -43,9 +43,10 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "documents",
-    "workflows",
-    "workflows.statuses",
-    "workflows.councils",
+    "programmes",
+    "applications",
+    "statuses",
+    "councils",
     "notifications",
 ]
 
@@ -209,16 +210,16 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": "notifications"},
     "documents.tasks.*": {"queue": "documents"},
-    "workflows.tasks.run_flow_job": {"queue": "flows"},
+    "applications.tasks.run_flow_job": {"queue": "flows"},
 }
 DOCKET_QUEUES = ["celery", "flows", "documents", "notifications"]
 # Periodic work, in code. Every task here accepts `now` (ISO-8601) so that
 # `python manage.py tick --now ...` can run it as of any moment.
 CELERY_BEAT_SCHEDULE = {
     # viewflow keeps timer due times in the database; this fires the ones that are due.
-    "fire-flow-timers": {"task": "workflows.tasks.fire_flow_timers", "schedule": 60.0},
+    "fire-flow-timers": {"task": "applications.tasks.fire_flow_timers", "schedule": 60.0},
     # Re-enqueue flow jobs whose message the broker lost, or whose worker died.
-    "sweep-flow-jobs": {"task": "workflows.tasks.sweep_flow_jobs", "schedule": 60.0},
+    "sweep-flow-jobs": {"task": "applications.tasks.sweep_flow_jobs", "schedule": 60.0},
     # Re-enqueue notifications left READY (broker down at commit) or stuck SENDING.
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     # Re-enqueue print forms still "preparing" long after they were requested.
@@ -226,14 +227,14 @@ CELERY_BEAT_SCHEDULE = {
     # Statuses: expiry the day after valid_until, renewal invitations, deadline reminders,
     # missed-deadline notices and escalations. Idempotent, so hourly is only about latency.
     "status-lifecycle": {
-        "task": "workflows.statuses.tasks.sweep_status_lifecycle",
+        "task": "statuses.tasks.sweep_status_lifecycle",
         "schedule": 3600.0,
     },
     # A signed checkpoint of the audit chain (count, last event, its MAC), also written to
     # AUDIT_CHECKPOINT_FILE; `verify_audit` detects removed events up to the last checkpoint.
     "audit-checkpoint": {"task": "audit.tasks.audit_checkpoint", "schedule": 3600.0},
 }
-# Flow jobs (workflows/jobs.py): a job runs at most FLOW_JOB_MAX_RETRIES + 1 times in all,
+# Flow jobs (applications/jobs.py): a job runs at most FLOW_JOB_MAX_RETRIES + 1 times in all,
 # counted on its row, waiting the backoff doubled after each failure, then ERROR. The sweep
 # sends again a job due and unclaimed, or claimed (STARTED) longer than
 # FLOW_JOB_STUCK_AFTER_SECONDS (its worker died; keep it longer than CELERY_TASK_TIME_LIMIT,
@@ -261,10 +262,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "workflows.api.schema.DocketAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "applications.api.schema.DocketAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "workflows.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "applications.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Docket API",
@@ -275,7 +276,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"VoteChoiceEnum": "workflows.councils.models.Vote.Choice"},
+    "ENUM_NAME_OVERRIDES": {"VoteChoiceEnum": "councils.models.Vote.Choice"},
 }
 
 # The request id (django-guid): taken from a proxy's X-Request-ID when it is a UUID (32 hex
@@ -397,7 +398,7 @@ DOCUMENTS_RENDER_MAX_ATTEMPTS = env.int("DOCUMENTS_RENDER_MAX_ATTEMPTS", default
 
 # --- Demo data and public keys (issue 11: ASVS 4.0 level 2) -----------------------------------
 # True only in config/settings/local.py and test.py: there alone `seed_demo` loads its accounts
-# with public passwords and the public keys below may encrypt anything (workflows.demo,
+# with public passwords and the public keys below may encrypt anything (applications.demo,
 # documents.pki). Every other settings module is treated as production.
 DOCKET_DEMO_SETTINGS = False
 # Keys committed to this repository (the SECRET_KEY defaults of local.py and test.py). Anyone
@@ -429,7 +430,7 @@ API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=10)
 
 # --- Content-Security-Policy (issue 11: ASVS 14.4.3), django-csp ------------------------------
 # Everything from our own origin, no inline script or style, no plugins, no framing. Pages keep
-# their behaviour in static files (workflows/static/docket/docket.js). Images may be data: URIs
+# their behaviour in static files (applications/static/docket/docket.js). Images may be data: URIs
 # (Swagger UI's icons). CSP_REPORT_ONLY=true sends the same policy as report-only instead, for
 # trying out a change of templates on a live site.
 _CSP = {

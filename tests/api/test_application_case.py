@@ -7,9 +7,9 @@ import hashlib
 import pytest
 import time_machine
 
+from applications.models import Application
 from tests.api.helpers import in_ru
 from tests.story import council_of
-from workflows.models import Application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

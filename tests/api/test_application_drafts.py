@@ -4,8 +4,8 @@ submission."""
 
 import pytest
 
+from applications.models import Application
 from tests.factories import ProgramFactory
-from workflows.models import Application
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,13 @@ import datetime
 import pytest
 import time_machine
 
+from applications.models import Application, Order
 from documents.models import Document, Journal
 from documents.services import signer_certificate_issue
+from statuses.models import Status
 from tests.documents_helpers import pdf_text
 from tests.factories import ProgramFactory
 from tests.story import act, council_of, meeting_decides, rendered, waiting_for_council
-from workflows.models import Application, Order, Status
 
 pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)

@@ -7,14 +7,14 @@ import datetime
 import pytest
 import time_machine
 
+from applications import roles, selectors
+from applications.models import Application, CouncilDecision
 from audit.models import AuditEvent
 from audit.services import audit_verify_chain
+from councils.models import AgendaItem, Extract, Protocol, Vote
 from notifications.models import Kind, Notification
 from tests.factories import CoordinatorFactory, OrganisationFactory, UserFactory
 from tests.story import act, council_of, submitted
-from workflows import roles, selectors
-from workflows.councils.models import AgendaItem, Extract, Protocol, Vote
-from workflows.models import Application, CouncilDecision
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)
@@ -428,7 +428,7 @@ def test_a_meeting_decides_three_applications_and_each_moves_on(
 def test_meetings_are_visible_to_the_council_only(client_for, program, secretary, coordinator):
     council = council_of(program, secretary=secretary)
     outsider = UserFactory(username="outsider", groups=[roles.COUNCIL_MEMBERS])
-    from workflows.councils import services
+    from councils import services
 
     meeting = services.meeting_create(
         council_id=council.pk, user=secretary, date=datetime.date(2026, 11, 20)

@@ -7,10 +7,10 @@ import datetime
 import pytest
 import time_machine
 
+from councils import services
+from councils.models import Meeting
 from notifications.models import Kind, Notification
 from tests.story import another_councils_secretary, council_of, waiting_for_council
-from workflows.councils import services
-from workflows.councils.models import Meeting
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NOW = datetime.datetime(2026, 11, 16, 3, 0, tzinfo=datetime.UTC)

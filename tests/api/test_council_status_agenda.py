@@ -10,12 +10,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from applications.models import Application
+from councils import selectors as council_selectors
+from councils.models import AgendaItem, Council, Extract
+from statuses import services as status_services
+from statuses.models import Duty, NetworkReport, ProblemNotice, Submission
 from tests.story import act, council_of, meeting_decides, submitted
-from workflows.councils import selectors as council_selectors
-from workflows.councils.models import AgendaItem, Council, Extract
-from workflows.models import Application
-from workflows.statuses import services as status_services
-from workflows.statuses.models import Duty, NetworkReport, ProblemNotice, Submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOMSK = ZoneInfo("Asia/Tomsk")

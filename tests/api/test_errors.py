@@ -7,9 +7,9 @@ from django.http import Http404
 from rest_framework import exceptions
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from workflows.api.errors import exception_handler, flatten_errors
-from workflows.errors import ConflictError, NotAllowed
-from workflows.models import Application
+from applications.api.errors import exception_handler, flatten_errors
+from applications.errors import ConflictError, NotAllowed
+from applications.models import Application
 
 
 def handle(exc):

@@ -36,8 +36,8 @@ def test_new_application_for_an_organisation_id_past_the_largest_key(client_for,
 
 
 def test_agenda_item_for_a_case_id_past_the_largest_key(client_for, secretary, program):
+    from councils import services
     from tests.story import council_of
-    from workflows.councils import services
 
     council = council_of(program, secretary=secretary)
     meeting = services.meeting_create(

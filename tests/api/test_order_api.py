@@ -5,11 +5,12 @@ import datetime
 
 import pytest
 
+from applications.models import Application
 from documents.models import Document
 from documents.services import signer_certificate_issue
+from statuses.models import Status
 from tests.factories import UserFactory
 from tests.story import council_decides, submitted
-from workflows.models import Application, Status
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from applications import selectors
 from audit.models import AuditEvent
 from tests.factories import ApplicationFactory
-from workflows import selectors
 
 pytestmark = pytest.mark.django_db
 

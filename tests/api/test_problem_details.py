@@ -142,7 +142,7 @@ def test_a_bug_is_a_500_that_names_the_request_id_and_leaks_nothing(
     def broken(user):
         raise RuntimeError("secret internals: password=hunter2")
 
-    monkeypatch.setattr("workflows.selectors.application_visible_qs", broken)
+    monkeypatch.setattr("applications.selectors.application_visible_qs", broken)
     response = api(coordinator).get("/api/applications/1/")
     body = problem(response, 500)
     assert body["code"] == "server_error"
@@ -160,7 +160,7 @@ def test_a_bug_is_a_500_in_json_with_debug_on_too(api, coordinator, monkeypatch,
     def broken(user):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("workflows.selectors.application_visible_qs", broken)
+    monkeypatch.setattr("applications.selectors.application_visible_qs", broken)
     response = api(coordinator).get("/api/applications/1/")
     problem(response, 500)
     assert "secret internals" not in response.content.decode()
@@ -172,7 +172,7 @@ def test_a_database_that_does_not_answer_is_a_503_try_again(
     def down(user):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("workflows.selectors.application_visible_qs", down)
+    monkeypatch.setattr("applications.selectors.application_visible_qs", down)
     response = api(coordinator).get("/api/applications/1/", HTTP_X_REQUEST_ID=uuid.uuid4().hex)
     body = problem(response, 503)
     assert body["code"] == "unavailable"
@@ -187,7 +187,7 @@ def test_the_503_speaks_english_when_asked(api, coordinator, monkeypatch):
     def down(user):
         raise OperationalError("gone")
 
-    monkeypatch.setattr("workflows.selectors.application_visible_qs", down)
+    monkeypatch.setattr("applications.selectors.application_visible_qs", down)
     response = api(coordinator).get("/api/applications/1/", HTTP_ACCEPT_LANGUAGE="en")
     body = problem(response, 503)
     assert "try again" in body["detail"].lower()

@@ -5,11 +5,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from knox.models import AuthToken
 from viewflow.workflow.status import STATUS
 
+from applications import selectors
+from applications.models import Application
 from documents.models import Document, Version
 from tests.api.helpers import in_ru
 from tests.factories import ApplicationFactory, ProgramFactory
-from workflows import selectors
-from workflows.models import Application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

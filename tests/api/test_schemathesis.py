@@ -29,12 +29,13 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from applications import selectors
+from applications.models import Order
+from councils.models import AgendaItem, Extract, Meeting, Protocol
 from documents.models import Document
+from programmes.models import OrganisationMembership
 from tests import story
 from tests.factories import ApplicationFactory, OrganisationFactory
-from workflows import selectors
-from workflows.councils.models import AgendaItem, Extract, Meeting, Protocol
-from workflows.models import Order, OrganisationMembership
 
 pytestmark = pytest.mark.django_db
 

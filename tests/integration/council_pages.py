@@ -3,8 +3,8 @@ chair click through it (shared by the page tests)."""
 
 from django.urls import reverse
 
-from workflows.councils import selectors
-from workflows.councils.models import AgendaItem, Meeting, Protocol
+from councils import selectors
+from councils.models import AgendaItem, Meeting, Protocol
 
 
 def post_ok(client, url, data, *, follow_to=None):

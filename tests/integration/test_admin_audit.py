@@ -8,12 +8,12 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from applications import roles
 from audit.models import AuditEvent
 from audit.services import audit_verify_chain
+from councils.models import CouncilMember
+from statuses.models import CalendarDay
 from tests.factories import CouncilFactory, CouncilMemberFactory, UserFactory
-from workflows import roles
-from workflows.councils.models import CouncilMember
-from workflows.statuses.models import CalendarDay
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from applications import selectors, services
+from applications.errors import ConflictError, NotAllowed
+from applications.models import Application
 from audit.services import audit_verify_chain
+from statuses.models import Status
 from tests.factories import ApplicationFactory
 from tests.story import act, council_at_meeting, council_decides, open_task, submitted
-from workflows import selectors, services
-from workflows.errors import ConflictError, NotAllowed
-from workflows.models import Application, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 State = Application.State
@@ -156,8 +157,8 @@ def test_double_submit_and_double_completion_get_a_clear_conflict(
 def test_a_step_taken_by_one_methodist_cannot_be_done_by_another(
     coordinator, school, methodist, program
 ):
+    from applications import roles
     from tests.factories import UserFactory
-    from workflows import roles
 
     other = UserFactory(username="methodist2", groups=[roles.METHODISTS])
     application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)

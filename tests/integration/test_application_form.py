@@ -6,10 +6,10 @@ import lxml.html
 import pytest
 from django.urls import reverse
 
+from applications.models import Application, PlannedEvent
 from tests.browser import browser_post_data as post_data
 from tests.browser import page_form
 from tests.factories import ApplicationFactory, ProgramFactory
-from workflows.models import Application, PlannedEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,12 @@ import lxml.html
 import pytest
 from django.urls import reverse
 
+from applications import services
+from applications.models import Application
 from documents.models import Document, Version
 from tests.documents_helpers import pdf_text
 from tests.factories import ApplicationFactory
 from tests.story import act
-from workflows import services
-from workflows.models import Application
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,11 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from applications import paperwork, services
+from applications.models import Application, Order
 from documents.services import signer_certificate_issue
+from statuses import services as status_services
+from statuses.models import Status
 from tests.documents_helpers import pdf_text
 from tests.story import (
     council_decides,
@@ -20,9 +24,6 @@ from tests.story import (
     rendered,
     waiting_for_council,
 )
-from workflows import paperwork, services
-from workflows.models import Application, Order, Status
-from workflows.statuses import services as status_services
 
 pytestmark = pytest.mark.django_db
 TOMSK = ZoneInfo("Asia/Tomsk")

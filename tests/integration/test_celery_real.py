@@ -33,9 +33,13 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import User
+from applications import services
+from applications.models import Application
 from audit.models import AuditEvent
+from councils.models import Protocol
 from notifications.models import Kind, Notification
 from notifications.services import notification_preferences_set, notify
+from statuses.models import Status
 from tests.conftest import require_server
 from tests.factories import (
     ApplicationFactory,
@@ -56,9 +60,6 @@ from tests.integration.celery_harness import (
     wait_until,
 )
 from tests.story import act, council_decides, rendered, submitted
-from workflows import services
-from workflows.councils.models import Protocol
-from workflows.models import Application, Status
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 

@@ -14,16 +14,16 @@ from django.db import connection
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from applications import roles, selectors, services
+from applications.errors import ConflictError
+from applications.flows import ApplicationFlow
+from applications.models import Application
 from audit.models import AuditEvent
 from audit.services import audit_verify_chain
+from councils.models import Meeting
 from documents.models import Document, JournalCounter
 from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory
 from tests.story import council_at_meeting, council_of
-from workflows import roles, selectors, services
-from workflows.councils.models import Meeting
-from workflows.errors import ConflictError
-from workflows.flows import ApplicationFlow
-from workflows.models import Application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
 State = Application.State
@@ -328,7 +328,7 @@ def test_one_order_approving_two_decisions_entered_at_once_is_one_order(
 ):
     """Both decisions of a meeting are approved by order No. 125-р; two officials (or one in two
     tabs) enter it at the same moment, each having taken their step beforehand."""
-    from workflows.models import Order
+    from applications.models import Order
 
     colleague = UserFactory(username="official2", groups=[roles.DEPARTMENT])
     first = _at_department(program, methodist, secretary)

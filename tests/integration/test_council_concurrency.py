@@ -5,13 +5,13 @@ import datetime
 
 import pytest
 
+from applications.errors import ConflictError
 from audit.services import audit_verify_chain
+from councils import selectors, services
+from councils.models import Vote
 from tests.factories import CouncilMemberFactory
 from tests.integration.test_concurrency import run_together
 from tests.story import act, council_of, submitted
-from workflows.councils import selectors, services
-from workflows.councils.models import Vote
-from workflows.errors import ConflictError
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
 

@@ -9,8 +9,15 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from applications import selectors as wf_selectors
+from applications.errors import ConflictError, NotAllowed
+from applications.models import Application
 from audit.models import AuditEvent
+from councils import selectors, services
+from councils.models import AgendaItem, Meeting
 from notifications.models import Kind, Notification
+from statuses import services as status_services
+from statuses.models import ProblemNotice
 from tests.integration.council_pages import post_ok
 from tests.story import (
     another_councils_secretary,
@@ -19,13 +26,6 @@ from tests.story import (
     meeting_decides,
     waiting_for_council,
 )
-from workflows import selectors as wf_selectors
-from workflows.councils import selectors, services
-from workflows.councils.models import AgendaItem, Meeting
-from workflows.errors import ConflictError, NotAllowed
-from workflows.models import Application
-from workflows.statuses import services as status_services
-from workflows.statuses.models import ProblemNotice
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NOW = datetime.datetime(2026, 11, 16, 3, 0, tzinfo=datetime.UTC)  # 10:00 in Tomsk

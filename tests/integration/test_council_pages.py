@@ -7,12 +7,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from applications.models import Application
+from councils import services
+from councils.models import AgendaItem, Protocol
 from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.integration.council_pages import post_ok, run_meeting
 from tests.story import act, council_of, submitted
-from workflows.councils import services
-from workflows.councils.models import AgendaItem, Protocol
-from workflows.models import Application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NOW = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
@@ -88,7 +88,7 @@ def test_a_secretary_runs_a_meeting_for_three_applications_in_the_browser(
 
 
 def application_extract_doc(application) -> int:
-    from workflows.councils.models import Extract
+    from councils.models import Extract
 
     return Extract.objects.get(item__subject_id=application.pk).document_id
 
@@ -132,7 +132,7 @@ def test_the_dashboard_warns_when_the_yearly_minimum_is_at_risk(client, secretar
 
     klin = ProgramFactory(code="klin", title="Мастерская наставничества", registration_prefix="МН")
     council = CouncilFactory(program=klin, name="Методический совет", min_meetings_per_year=3)
-    from workflows.councils.models import CouncilMember
+    from councils.models import CouncilMember
 
     CouncilMember.objects.create(
         council=council, user=secretary, role="secretary", valid_from=datetime.date(2020, 1, 1)

@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from applications import roles, selectors
+from statuses import selectors as status_selectors
 from tests.factories import (
     ApplicationFactory,
     CouncilFactory,
@@ -14,8 +16,6 @@ from tests.factories import (
     ProgramFactory,
     UserFactory,
 )
-from workflows import roles, selectors
-from workflows.statuses import selectors as status_selectors
 
 pytestmark = pytest.mark.django_db
 

@@ -5,12 +5,12 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from applications.errors import ConflictError, NotAllowed
+from councils import selectors, services
+from councils.models import Attendance, Meeting, Protocol, Recusal, Vote
+from programmes.models import OrganisationMembership
 from tests.factories import CouncilMemberFactory, OrganisationFactory, UserFactory
 from tests.story import act, council_of, submitted
-from workflows.councils import selectors, services
-from workflows.councils.models import Attendance, Meeting, Protocol, Recusal, Vote
-from workflows.errors import ConflictError, NotAllowed
-from workflows.models import OrganisationMembership
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DAY = datetime.date(2026, 11, 20)

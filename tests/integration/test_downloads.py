@@ -6,10 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.services import api_token_issue
+from applications import services as workflow_services
 from documents.services import document_create
 from tests.factories import ApplicationFactory
 from tests.pdf_builder import build_pdf
-from workflows import services as workflow_services
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from statuses.models import Duty
 from tests.browser import browser_post_data, error_summary
 from tests.story import granted
-from workflows.statuses.models import Duty
 
 pytestmark = pytest.mark.django_db
 TOMSK = ZoneInfo("Asia/Tomsk")

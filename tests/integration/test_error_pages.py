@@ -49,7 +49,7 @@ def test_a_server_error_names_the_request_id_and_nothing_else(browser, coordinat
     def broken(user):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("workflows.selectors.application_visible_qs", broken)
+    monkeypatch.setattr("applications.selectors.application_visible_qs", broken)
     response = browser(coordinator).get("/applications/")
     text = page(response, 500)
     assert "Что-то пошло не так" in text
@@ -63,7 +63,7 @@ def test_the_server_error_page_renders_when_the_database_is_down(browser, coordi
     def down(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("workflows.selectors.application_visible_qs", down)
+    monkeypatch.setattr("applications.selectors.application_visible_qs", down)
     monkeypatch.setattr("notifications.context_processors.unread", down)
     response = browser(coordinator).get("/applications/")
     text = page(response, 503)

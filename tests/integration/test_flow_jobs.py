@@ -9,11 +9,12 @@ from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from applications import jobs, selectors
+from applications.models import Application
 from audit.models import AuditEvent
+from statuses.models import Status
 from tests.factories import UserFactory
 from tests.story import act, council_decides, submitted
-from workflows import jobs, selectors
-from workflows.models import Application, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORDER = {"decision": "approve", "order_number": "125-р", "order_date": datetime.date(2026, 11, 20)}
@@ -33,7 +34,7 @@ def approved_without_running_the_job(
         reasons="ok",
         meeting_date=datetime.date(2026, 11, 19),
     )
-    with mock.patch("workflows.tasks.run_flow_job.apply_async") as send:
+    with mock.patch("applications.tasks.run_flow_job.apply_async") as send:
         act(official, application, **ORDER)
     job = Task.objects.get(process_id=application.process_id, flow_task_type="JOB")
     send.assert_called_once_with(kwargs={"task_id": job.pk}, retry=False)
@@ -87,12 +88,12 @@ def test_a_worker_dying_after_the_body_leaves_a_job_that_completes_once_when_red
 def test_final_failure_marks_error_then_an_administrator_retries_it(
     approved_without_running_the_job, settings, client
 ):
-    from workflows.tasks import run_flow_job
+    from applications.tasks import run_flow_job
 
     application, job = approved_without_running_the_job
     settings.FLOW_JOB_MAX_RETRIES = 0
     with mock.patch(
-        "workflows.services.status_grant", side_effect=RuntimeError("registry unavailable")
+        "applications.services.status_grant", side_effect=RuntimeError("registry unavailable")
     ):
         assert run_flow_job.apply(kwargs={"task_id": job.pk}).result == "failed"
     job.refresh_from_db()
@@ -118,7 +119,7 @@ def test_only_administrators_see_monitoring_and_manage_jobs(
     _application, job = approved_without_running_the_job
     client.force_login(methodist)
     assert client.get(reverse("monitoring")).status_code == 404
-    from workflows.errors import NotAllowed
+    from applications.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
         jobs.job_cancel(task_id=job.pk, actor=methodist)
@@ -167,9 +168,9 @@ def test_attempts_are_counted_on_the_row_across_sweeps_then_error_and_administra
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
     clerk = UserFactory(username="clerk", is_staff=True)  # no permission to manage the flow
     broken = mock.patch(
-        "workflows.services.status_grant", side_effect=RuntimeError("registry unavailable")
+        "applications.services.status_grant", side_effect=RuntimeError("registry unavailable")
     )
-    with broken, mock.patch("workflows.tasks.run_flow_job.apply_async") as send:
+    with broken, mock.patch("applications.tasks.run_flow_job.apply_async") as send:
         assert _attempt(job, "m1") == 10
         job.refresh_from_db()
         assert (job.status, job.data["_attempts"]) == (STATUS.SCHEDULED, 1)
@@ -231,8 +232,8 @@ def test_a_job_whose_worker_is_lost_every_time_ends_in_error_through_the_sweep(
     attempt; with none left it ends the step in ERROR instead of sending it once more."""
     _application, job = approved_without_running_the_job
     settings.FLOW_JOB_MAX_RETRIES = 1
-    hangs = mock.patch("workflows.services.status_grant", side_effect=RuntimeError("killed"))
-    with hangs, mock.patch("workflows.tasks.run_flow_job.apply_async") as send:
+    hangs = mock.patch("applications.services.status_grant", side_effect=RuntimeError("killed"))
+    with hangs, mock.patch("applications.tasks.run_flow_job.apply_async") as send:
         for n, token in enumerate(["m1", "m2"], start=1):
             with pytest.raises(RuntimeError):
                 jobs.job_run(task_id=job.pk, token=token)  # ... and nobody hears of it
@@ -258,7 +259,7 @@ def test_a_job_whose_worker_is_lost_every_time_ends_in_error_through_the_sweep(
 
 
 def test_the_sweep_may_not_take_back_a_job_that_could_still_be_running(settings):
-    from workflows.checks import job_stuck_after_exceeds_task_time_limit
+    from applications.checks import job_stuck_after_exceeds_task_time_limit
 
     settings.CELERY_TASK_TIME_LIMIT = 180
     settings.FLOW_JOB_STUCK_AFTER_SECONDS = 120

@@ -10,7 +10,12 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from applications import services as wf_services
+from applications.models import Application
 from core.transactions import lock, service_transaction
+from councils import services
+from councils.models import Vote
+from programmes.models import Organisation
 from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.integration.test_concurrency import run_together
 
@@ -22,10 +27,6 @@ from tests.story import (
     rendered,
     waiting_for_council,
 )
-from workflows import services as wf_services
-from workflows.councils import services
-from workflows.councils.models import Vote
-from workflows.models import Application, Organisation
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
 
@@ -128,7 +129,7 @@ def test_a_signed_protocol_locks_the_cases_it_releases_before_the_audit_head(
     """The protocol releases every case after its signatures' audit events: it locks their
     rows first (here an application waiting for the council and a holder's termination case,
     whose status a holder's own action locks before auditing)."""
-    from workflows.statuses import services as status_services
+    from statuses import services as status_services
 
     termination = status_services.termination_request(
         user=coordinator, status_id=granted_status.pk, reason="Реорганизация школы"
@@ -166,8 +167,8 @@ def test_signing_an_order_locks_its_cases_before_the_audit_head(
 ):
     """The signature's audit event came before the cases' flow locks and rows: an official
     returning one of the cases at that moment (flow lock, row, then audit) closed a cycle."""
+    from applications import services as wf
     from documents.services import signer_certificate_issue
-    from workflows import services as wf
 
     cases = [waiting_for_council(program, methodist=methodist, school_name=n) for n in "АБ"]
     meeting_decides(

@@ -12,10 +12,19 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from applications import roles, services
+from applications.forms import ApproveForm, CheckForm
+from applications.models import Application
 from core import limits
+from councils import selectors as council_selectors
+from councils import services as councils
 from documents.models import Document, Journal, stored_file_name
 from documents.services import document_create
 from notifications.models import Notification
+from statuses import paper
+from statuses import services as status_services
+from statuses.forms import SubmissionEventForm, SubmissionForm
+from statuses.models import Agreement, AgreementSettings, Duty, Status
 from tests.factories import (
     CoordinatorFactory,
     CouncilFactory,
@@ -27,15 +36,6 @@ from tests.factories import (
 )
 from tests.pdf_builder import build_pdf
 from tests.story import act, council_considers, council_of, granted, rendered, signing_certificates
-from workflows import roles, services
-from workflows.councils import selectors as council_selectors
-from workflows.councils import services as councils
-from workflows.forms import ApproveForm, CheckForm
-from workflows.models import Application, Status
-from workflows.statuses import paper
-from workflows.statuses import services as status_services
-from workflows.statuses.forms import SubmissionEventForm, SubmissionForm
-from workflows.statuses.models import Agreement, AgreementSettings, Duty
 
 TOMSK = ZoneInfo("Asia/Tomsk")
 GRANT_DAY = datetime.date(2026, 11, 20)
@@ -92,7 +92,7 @@ def test_the_demo_school_7_gets_its_status_on_postgresql(
     from django.core.management import call_command
 
     from accounts.models import User
-    from workflows.models import Organisation, Program
+    from programmes.models import Organisation, Program
 
     call_command("seed_demo", stdout=io.StringIO())
     school = Organisation.objects.get(short_name="МАОУ СОШ № 7")
@@ -378,7 +378,7 @@ def test_the_api_refuses_an_application_text_over_its_limit(coordinator, school,
 def test_an_organisation_name_over_its_limit_is_refused_by_its_form(db):
     from django.forms import modelform_factory
 
-    from workflows.models import Organisation
+    from programmes.models import Organisation
 
     form_class = modelform_factory(Organisation, fields=["name", "short_name", "address"])
     form = form_class(

@@ -10,11 +10,11 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from applications.errors import ConflictError
+from statuses import services as status_services
+from statuses.models import Duty, NetworkReport
 from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.story import council_considers, granted
-from workflows.errors import ConflictError
-from workflows.statuses import services as status_services
-from workflows.statuses.models import Duty, NetworkReport
 
 pytestmark = pytest.mark.django_db
 TOMSK = ZoneInfo("Asia/Tomsk")

@@ -7,11 +7,11 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 
+from applications import roles, selectors, services
+from applications.models import Application
 from notifications.models import Kind, Notification
 from tests.factories import ApplicationFactory, CoordinatorFactory, UserFactory
 from tests.story import act, council_at_meeting, council_decides, open_task, submitted
-from workflows import roles, selectors, services
-from workflows.models import Application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)
@@ -62,7 +62,7 @@ def test_each_person_hears_what_concerns_them_with_a_link_to_act_on(
     assert kinds(coordinator) == []
 
     # Returned: the school's coordinators learn why (one notice: the revision step is not
-    # announced separately, see workflows/flows.py).
+    # announced separately, see applications/flows.py).
     act(methodist, application, decision="return", comment="Уточните план мероприятий на 2028 год")
     revise = open_task(application)
     for person in (coordinator, colleague):
@@ -114,7 +114,7 @@ def test_each_person_hears_what_concerns_them_with_a_link_to_act_on(
     )
     assert application.state == Application.State.GRANTED
     # One coordinator signs the cooperation agreement for the school (the earliest member).
-    from workflows.statuses.paper import organisation_signer
+    from statuses.paper import organisation_signer
 
     signer = organisation_signer(school)
     assert signer in (coordinator, colleague)

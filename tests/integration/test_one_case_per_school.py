@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from applications import services
+from applications.errors import ConflictError
+from applications.models import Application
 from documents.models import Document
+from statuses.models import Status
 from tests.api.helpers import in_ru
 from tests.factories import ApplicationFactory, ProgramFactory
 from tests.story import act, council_decides, council_of, meeting_decides, submitted
-from workflows import services
-from workflows.errors import ConflictError
-from workflows.models import Application, Status
 
 pytestmark = pytest.mark.django_db
 State = Application.State

@@ -12,11 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from applications import selectors
+from applications.models import Application
 from documents.models import CertificateAuthority, Document, DocumentDownload, Journal
+from statuses.models import Status
 from tests.documents_helpers import pdf_qr_texts, pdf_text, pdfsig_report
 from tests.story import council_decides, submitted
-from workflows import selectors
-from workflows.models import Application, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NOW = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)

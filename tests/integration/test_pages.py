@@ -7,13 +7,13 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from applications import selectors
+from applications.models import Application
 from audit.models import AuditEvent
 from documents.models import Document, DocumentDownload
 from tests.integration.council_pages import run_meeting
 from tests.pdf_builder import build_pdf
 from tests.story import council_of
-from workflows import selectors
-from workflows.models import Application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NOW = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
@@ -149,8 +149,8 @@ def test_pages_need_sign_in_and_the_flow_chart_exports_bpmn(client, methodist):
 def test_a_step_of_another_role_is_refused_with_a_message(
     client, coordinator, school, program, secretary
 ):
+    from applications import services
     from tests.factories import ApplicationFactory
-    from workflows import services
 
     application = ApplicationFactory(organisation=school, created_by=coordinator, program=program)
     services.application_submit(application_id=application.pk, user=coordinator)

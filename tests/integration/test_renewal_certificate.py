@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from applications import services
 from documents import printforms
 from documents import selectors as document_selectors
 from documents.models import Document
 from tests.story import renewed
-from workflows import services
 
 pytestmark = pytest.mark.django_db
 TOMSK = ZoneInfo("Asia/Tomsk")

@@ -5,9 +5,9 @@ import io
 import pytest
 from django.core.management import call_command
 
+from councils.models import Council, CouncilMember
+from programmes.models import Program
 from tests.factories import CouncilFactory, ProgramFactory
-from workflows.councils.models import Council, CouncilMember
-from workflows.models import Program
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from workflows.councils.models import Meeting, Protocol
-from workflows.models import Status
+from councils.models import Meeting, Protocol
+from statuses.models import Status
 
 pytestmark = pytest.mark.django_db
 

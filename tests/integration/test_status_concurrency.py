@@ -10,12 +10,11 @@ import time_machine
 from audit.models import AuditEvent
 from audit.services import audit_verify_chain
 from notifications.models import Notification
+from statuses import services as status_services
+from statuses.models import Duty, Status
 from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.integration.test_concurrency import run_together
 from tests.story import granted
-from workflows.models import Status
-from workflows.statuses import services as status_services
-from workflows.statuses.models import Duty
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
 TOMSK = ZoneInfo("Asia/Tomsk")

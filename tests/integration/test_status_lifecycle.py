@@ -7,17 +7,17 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from applications import services
+from applications.errors import ConflictError
+from applications.models import Application
 from audit.models import AuditEvent
 from audit.services import audit_verify_chain
 from notifications.models import Kind, Notification
+from statuses import selectors as status_selectors
+from statuses import services as status_services
+from statuses.models import Duty, Status, StatusTerm, Submission
+from statuses.tasks import sweep_status_lifecycle
 from tests.story import council_considers, renewed
-from workflows import services
-from workflows.errors import ConflictError
-from workflows.models import Application, Status
-from workflows.statuses import selectors as status_selectors
-from workflows.statuses import services as status_services
-from workflows.statuses.models import Duty, StatusTerm, Submission
-from workflows.statuses.tasks import sweep_status_lifecycle
 
 pytestmark = pytest.mark.django_db
 TOMSK = ZoneInfo("Asia/Tomsk")
@@ -70,7 +70,7 @@ def test_grant_opens_the_first_term_and_six_duties_on_working_days(status):
 
 
 def test_a_deadline_on_a_day_off_moves_to_the_next_working_day(status, program):
-    from workflows.statuses.models import DutySchedule
+    from statuses.models import DutySchedule
 
     # 12.06.2027 is Russia Day (a Saturday) and 14.06 its day off: due Tuesday 15.06.2027.
     DutySchedule.objects.create(program=program, report_due_month=6, report_due_day=12)
@@ -401,7 +401,7 @@ def test_a_report_without_its_counts_is_refused_and_nothing_changes(status, coor
 
 
 def test_others_cannot_submit(status, other_coordinator):
-    from workflows.errors import NotAllowed
+    from applications.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
         status_services.submission_create(
@@ -413,7 +413,7 @@ def test_others_cannot_submit(status, other_coordinator):
 
 
 def test_termination_needs_a_reason_and_is_final(status, official):
-    from workflows.models import Order
+    from applications.models import Order
 
     order = Order.objects.create(
         program=status.program,
@@ -525,10 +525,10 @@ def test_a_row_the_sweep_keeps_failing_on_does_not_stop_the_others_and_is_given_
     told, listed on /monitoring/ and skipped by later runs. Retry there sends it round again."""
     from unittest import mock
 
+    from statuses import notify as status_notify
+    from statuses.models import SweepFailure
     from tests.factories import CoordinatorFactory, OrganisationFactory, UserFactory
     from tests.story import granted
-    from workflows.statuses import notify as status_notify
-    from workflows.statuses.models import SweepFailure
 
     settings.STATUS_SWEEP_MAX_ATTEMPTS = 2
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)

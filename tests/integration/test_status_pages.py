@@ -12,12 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from applications.models import Application
+from councils import services as council_services
+from statuses.models import Duty
 from tests.integration.council_pages import post_ok
 from tests.pdf_builder import build_pdf
 from tests.story import council_of, granted, meeting_concludes
-from workflows.councils import services as council_services
-from workflows.models import Application
-from workflows.statuses.models import Duty
 
 pytestmark = pytest.mark.django_db
 TOMSK = ZoneInfo("Asia/Tomsk")
@@ -234,7 +234,7 @@ def test_dashboard_and_council_page_list_what_waits_for_the_council(
 ):
     """A problem notice and a missed plan (escalated) wait for the council: both show on the
     methodist's dashboard and on the council's page, and leave once on an agenda."""
-    from workflows.statuses import services as status_services
+    from statuses import services as status_services
 
     notice = status_services.problem_report(
         user=coordinator, status_id=status.pk, description="Нет помещения для семинаров"

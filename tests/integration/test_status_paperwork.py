@@ -10,6 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from applications import roles
+from applications import services as workflow_services
+from applications.errors import ConflictError, NotAllowed
 from documents import pki
 from documents.models import Document, DocumentDownload, Signature
 from documents.selectors import document_can_view, signatures_report
@@ -21,20 +24,17 @@ from documents.services import (
     signer_certificate_issue,
     trust_roots,
 )
-from tests.documents_helpers import docx_text, pdf_text, printform_context
-from tests.factories import CoordinatorFactory, OrganisationFactory, UserFactory
-from tests.story import granted
-from workflows import roles
-from workflows import services as workflow_services
-from workflows.errors import ConflictError, NotAllowed
-from workflows.statuses import paper
-from workflows.statuses import services as status_services
-from workflows.statuses.models import (
+from statuses import paper
+from statuses import services as status_services
+from statuses.models import (
     Agreement,
     AgreementParty,
     AgreementSettings,
     Duty,
 )
+from tests.documents_helpers import docx_text, pdf_text, printform_context
+from tests.factories import CoordinatorFactory, OrganisationFactory, UserFactory
+from tests.story import granted
 
 pytestmark = pytest.mark.django_db
 TOMSK = ZoneInfo("Asia/Tomsk")

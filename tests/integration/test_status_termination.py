@@ -9,13 +9,12 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from applications.errors import ConflictError, NotAllowed
 from notifications.models import Kind, Notification
+from statuses import selectors as status_selectors
+from statuses import services as status_services
+from statuses.models import Duty, ProblemNotice, Status, TerminationCase
 from tests.story import council_considers
-from workflows.errors import ConflictError, NotAllowed
-from workflows.models import Status
-from workflows.statuses import selectors as status_selectors
-from workflows.statuses import services as status_services
-from workflows.statuses.models import Duty, ProblemNotice, TerminationCase
 
 pytestmark = pytest.mark.django_db
 TOMSK = ZoneInfo("Asia/Tomsk")
@@ -118,8 +117,8 @@ def test_council_grounds_and_a_department_refusal_leave_the_status_active(
 ):
     """A missed report reaches the council's waiting list; adopted at a meeting, it becomes
     the council's proposal to end the status (reports missed), which the department refuses."""
-    from workflows.councils import selectors as council_selectors
-    from workflows.councils.models import Council
+    from councils import selectors as council_selectors
+    from councils.models import Council
 
     duty = _escalated_duty(status)
     council = Council.objects.get(program=status.program)
@@ -151,8 +150,8 @@ def test_council_grounds_and_a_department_refusal_leave_the_status_active(
 
 def test_missed_report_not_adopted_keeps_the_status(status, secretary):
     from audit.models import AuditEvent
-    from workflows.councils import selectors as council_selectors
-    from workflows.councils.models import Council
+    from councils import selectors as council_selectors
+    from councils.models import Council
 
     duty = _escalated_duty(status)
     council_considers(

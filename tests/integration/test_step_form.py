@@ -4,9 +4,9 @@ import lxml.html
 import pytest
 from django.urls import reverse
 
+from applications.models import Application
 from tests.browser import error_summary
 from tests.story import open_task, submitted
-from workflows.models import Application
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from applications import services
+from applications.models import ApplicationSubmission
 from tests.factories import ApplicationFactory
-from workflows import services
-from workflows.models import ApplicationSubmission
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,6 +14,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from applications import roles, selectors, services
 from tests.factories import (
     ApplicationFactory,
     CoordinatorFactory,
@@ -30,7 +31,6 @@ from tests.story import (
     rendered,
     signing_certificates,
 )
-from workflows import roles, selectors, services
 
 # The nine roles of issue 11, in the matrix's column order.
 ROLES = (
@@ -57,11 +57,11 @@ class World:
 
 
 def build_world() -> World:
+    from councils.models import CouncilMember
     from documents.models import Document, Journal
     from notifications.models import Notification
-    from workflows.councils.models import CouncilMember
-    from workflows.statuses.models import NetworkReport
-    from workflows.statuses.selectors import network_report_compile_data
+    from statuses.models import NetworkReport
+    from statuses.selectors import network_report_compile_data
 
     with time_machine.travel(MOMENT, tick=False):
         program = ProgramFactory()

@@ -7,11 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from applications import services
+from councils.models import CouncilMember
 from documents.printforms.render import render_pdf
 from documents.services import document_may_sign
 from tests.story import council_of, signing_certificates, submitted
-from workflows import services
-from workflows.councils.models import CouncilMember
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,12 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from applications import selectors, services
+from councils.models import CouncilMember
+from statuses import services as status_services
 from tests.factories import ApplicationFactory, UserFactory
 from tests.pdf_builder import build_pdf
 from tests.story import act, council_of, submitted
-from workflows import selectors, services
-from workflows.councils.models import CouncilMember
-from workflows.statuses import services as status_services
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from applications import roles
 from tests.factories import UserFactory
-from workflows import roles
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_the_language_switch_works_from_a_static_script(client):
     html = client.get(reverse("login")).content.decode()
     assert 'src="/static/docket/docket.js"' in html
     assert "data-autosubmit" in html
-    script = (ROOT / "workflows/static/docket/docket.js").read_text(encoding="utf-8")
+    script = (ROOT / "applications/static/docket/docket.js").read_text(encoding="utf-8")
     assert "select[data-autosubmit]" in script
 
 

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from knox.models import AuthToken
 
+from applications import roles
 from audit.models import AuditEvent
 from tests.factories import CoordinatorFactory, UserFactory
-from workflows import roles
 
 pytestmark = pytest.mark.django_db
 

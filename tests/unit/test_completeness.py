@@ -5,14 +5,15 @@ import re
 
 import pytest
 
+from applications import selectors, services
+from applications.models import Application, Order, PlannedEvent
+from statuses.models import Status
 from tests.factories import (
     ApplicationFactory,
     CoordinatorFactory,
     ProgramFactory,
     UserFactory,
 )
-from workflows import selectors, services
-from workflows.models import Application, Order, PlannedEvent, Status
 
 pytestmark = pytest.mark.django_db
 State = Application.State
@@ -172,7 +173,7 @@ def test_a_coordinator_sees_only_their_organisations_applications(
 
 def test_a_coordinator_of_two_schools_sees_both_once(two_schools_applications, coordinator):
     ours, theirs = two_schools_applications
-    from workflows.models import OrganisationMembership
+    from programmes.models import OrganisationMembership
 
     OrganisationMembership.objects.create(user=coordinator, organisation=theirs.organisation)
     visible = list(selectors.application_visible_qs(coordinator))
@@ -249,7 +250,7 @@ def test_the_unclaimed_check_is_offered_to_methodists_only(
 
 
 def test_a_claimed_check_is_seen_by_its_holder_only(program, school, coordinator, methodist):
-    from workflows import roles
+    from applications import roles
 
     colleague = UserFactory(username="methodist2", groups=[roles.METHODISTS])
     application = _submitted(program, school, coordinator)

@@ -2,8 +2,8 @@
 
 from django.utils import translation
 
-from workflows.councils import paper
-from workflows.councils.models import AgendaItem
+from councils import paper
+from councils.models import AgendaItem
 
 
 def _decided(kind, outcome):

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from workflows.councils import rules
-from workflows.councils.rules import (
+from councils import rules
+from councils.rules import (
     ABSTAIN,
     AGAINST,
     FOR,

@@ -180,7 +180,7 @@ def test_the_demo_signers_get_certificates_once():
         "official",
         "secretary",
     ]
-    from workflows.statuses.models import AgreementSettings
+    from statuses.models import AgreementSettings
 
     office = AgreementSettings.objects.get(program__code="tomsk-ms")
     assert office.office_name == "МАУ ИМЦ г. Томска"

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from workflows.rules import academic_year_label, academic_year_of, status_valid_until
+from applications.rules import academic_year_label, academic_year_of, status_valid_until
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from applications import services
+from applications.errors import ConflictError
+from applications.models import Application, Order
+from statuses import services as status_services
+from statuses.models import Status
 from tests.factories import (
     ApplicationFactory,
     CoordinatorFactory,
@@ -30,10 +35,6 @@ from tests.factories import (
     ProgramFactory,
     UserFactory,
 )
-from workflows import services
-from workflows.errors import ConflictError
-from workflows.models import Application, Order, Status
-from workflows.statuses import services as status_services
 
 TOMSK = ZoneInfo("Asia/Tomsk")
 S = Status.State

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from workflows.selectors import Change, application_submission_changes
+from applications.selectors import Change, application_submission_changes
 
 
 @pytest.fixture(autouse=True)

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from workflows.statuses import schedule, workdays
-from workflows.statuses.models import CalendarDay
+from statuses import schedule, workdays
+from statuses.models import CalendarDay
 
 pytestmark = pytest.mark.django_db
 

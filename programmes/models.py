@@ -1,0 +1,100 @@
+"""Programmes and the organisations that apply to them: the definition every case is filed under."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core import limits
+from core.limits import LineField
+from core.models import TimeStamped
+
+# The longest status a programme may grant: every year of it gets its planned events.
+MAX_STATUS_TERM_YEARS = 10
+
+
+class Program(TimeStamped):
+    """One regime (e.g. Tomsk network platforms) with its rules."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    title = LineField(_("title"), max_length=limits.LINE)
+    council_name = LineField(_("council"), max_length=limits.LINE)
+    authority_name = LineField(_("approving authority"), max_length=limits.LINE)
+    status_name = LineField(_("status granted"), max_length=limits.LINE)
+    status_term_years = models.PositiveSmallIntegerField(
+        _("status term, academic years"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_STATUS_TERM_YEARS)],
+    )
+    academic_year_start_month = models.PositiveSmallIntegerField(
+        _("month the academic year starts"), default=9
+    )
+    registration_prefix = models.CharField(_("registration number prefix"), max_length=16)
+    document_place = LineField(
+        _("place of issue of documents"),
+        max_length=limits.LINE,
+        blank=True,
+        help_text=_("Printed on the programme's documents, e.g. “г. Томск”."),
+    )
+    is_active = models.BooleanField(_("accepting applications"), default=True)
+
+    class Meta:
+        db_table = "workflows_program"
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    academic_year_start_month__gte=1, academic_year_start_month__lte=12
+                ),
+                name="program_ay_month_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status_term_years__gte=1), name="program_term_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Organisation(TimeStamped):
+    name = LineField(_("full name"), max_length=limits.ORGANISATION_NAME)
+    short_name = LineField(_("short name"), max_length=limits.ORGANISATION_SHORT_NAME)
+    address = LineField(_("address"), max_length=limits.LINE, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="OrganisationMembership", related_name="organisations"
+    )
+
+    class Meta:
+        db_table = "workflows_organisation"
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["short_name"]
+
+    def __str__(self):
+        return self.short_name
+
+
+class OrganisationMembership(TimeStamped):
+    """Who may act for an organisation (its platform coordinator)."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Coordinator")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    role = models.CharField(
+        _("role"), max_length=32, choices=Role.choices, default=Role.COORDINATOR
+    )
+
+    class Meta:
+        db_table = "workflows_organisationmembership"
+        verbose_name = _("organisation membership")
+        verbose_name_plural = _("organisation memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.organisation}"

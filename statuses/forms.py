@@ -1,0 +1,149 @@
+"""Forms of the status pages; the services validate again (they are also called by commands)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from applications.forms import DateInput
+from core.limits import LINE, ORGANISATION_NAME
+
+from .models import Submission, SubmissionEvent
+
+
+class SubmissionForm(forms.ModelForm):
+    """The plan (summary and events) or the report of Appendix 2 (plus counts and texts)."""
+
+    class Meta:
+        model = Submission
+        fields = (
+            "summary",
+            "events_held",
+            "young_teachers",
+            "schools",
+            "mentors",
+            "outputs",
+            "dissemination",
+            "problems",
+            "proposals",
+        )
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("summary", "outputs", "dissemination", "problems", "proposals")
+        }
+
+    REPORT_ONLY = (
+        "events_held",
+        "young_teachers",
+        "schools",
+        "mentors",
+        "outputs",
+        "dissemination",
+        "problems",
+        "proposals",
+    )
+
+    def __init__(self, *args, is_report: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not is_report:
+            for name in self.REPORT_ONLY:
+                del self.fields[name]
+
+
+class SubmissionEventForm(forms.ModelForm):
+    class Meta:
+        model = SubmissionEvent
+        fields = ("title", "planned", "held_on", "participants", "result", "deviation", "reason")
+        widgets = {
+            "held_on": DateInput,
+            "result": forms.Textarea(attrs={"rows": 2}),
+            "deviation": forms.Textarea(attrs={"rows": 2}),
+            "reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+SubmissionEventFormSet = forms.formset_factory(SubmissionEventForm, extra=3, can_delete=True)
+
+
+class FileForm(forms.Form):
+    file = forms.FileField(label=_("Attachment"), required=False)
+
+
+class CheckForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept for the council")), ("return", _("Return for revision"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea)
+
+
+class RegistryFilterForm(forms.Form):
+    program = forms.ChoiceField(label=_("Programme"), required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+
+    def __init__(self, *args, programs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].choices = [("", _("All programmes")), *programs]
+
+
+class ProblemForm(forms.Form):
+    description = forms.CharField(
+        label=_("What may disrupt the platform"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TerminationRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the status should end early"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TerminationDepartmentForm(forms.Form):
+    case = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve by order")), ("reject", _("Refuse"))],
+        widget=forms.RadioSelect,
+    )
+    order_number = forms.CharField(label=_("Order number"), required=False, max_length=64)
+    order_date = forms.DateField(label=_("Order date"), required=False, widget=DateInput)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea)
+
+
+class NetworkReportCompileForm(forms.Form):
+    program = forms.ModelChoiceField(label=_("Programme"), queryset=None)
+    academic_year = forms.IntegerField(
+        label=_("Academic year (first calendar year)"), min_value=2000, max_value=2100
+    )
+
+    def __init__(self, *args, **kwargs):
+        from programmes.models import Program
+
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = Program.objects.order_by("title")
+
+
+class PartnerAddForm(forms.Form):
+    """A partner joins the network: an organisation in Docket (its coordinator signs in
+    Docket) or an outside organisation (its signer signs on paper)."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation in Docket"), queryset=None, required=False
+    )
+    name = forms.CharField(
+        label=_("or an outside organisation"), max_length=ORGANISATION_NAME, required=False
+    )
+    signer_name = forms.CharField(
+        label=_("Who signs for it on paper"), max_length=LINE, required=False
+    )
+    signer_position = forms.CharField(label=_("Position"), max_length=LINE, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from programmes.models import Organisation
+
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.order_by("short_name")
+
+
+class PaperSignatureForm(forms.Form):
+    party = forms.IntegerField(widget=forms.HiddenInput)
+    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput)
