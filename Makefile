@@ -17,7 +17,7 @@ BENCH_ARGS ?=
 
 help:
 	@echo "make run      install, migrate, load demo data, start web + Celery worker + beat (Ctrl-C stops all)"
-	@echo "make test     ruff check, makemigrations --check, pytest (PYTEST_ARGS='...' passes options)"
+	@echo "make test     ruff check, import contracts, makemigrations --check, pytest (PYTEST_ARGS='...' passes options)"
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make migrate  apply migrations (SQLite under var/ unless DATABASE_URL is set)"
@@ -50,6 +50,7 @@ demo: migrate
 
 test: venv
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	@rc=0; echo "$(PY) -m pytest $(PYTEST_ARGS)"; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest ran no test (exit code 5); that counts as a failure" >&2; fi; \
@@ -57,6 +58,7 @@ test: venv
 
 lint: venv
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m ruff format --check .
 
 format: venv

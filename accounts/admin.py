@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
+from audit.admin_base import AuditedAdmin, PersonalDataAdmin, log_list_reads
 from audit.context import acting
-from core.admin import AuditedAdmin, PersonalDataAdmin, log_list_reads
 
 from .models import User
 from .services import api_tokens_revoke, user_password_change_record

@@ -4,9 +4,8 @@ through the services (audited, routed by the flow)."""
 from django.contrib import admin
 from viewflow.workflow.models import Process, Task
 
-from core.admin import AuditedAdmin, PersonalDataAdmin, ReadOnlyAdmin, log_list_reads
+from audit.admin_base import AuditedAdmin, PersonalDataAdmin, ReadOnlyAdmin, log_list_reads
 from programmes.models import Organisation, OrganisationMembership, Program
-from statuses.models import Status
 
 from .models import Application, Order
 from .selectors import PERSONAL_FIELDS
@@ -47,12 +46,6 @@ class ApplicationAdmin(PersonalDataAdmin, ReadOnlyAdmin):
 class OrderAdmin(PersonalDataAdmin, ReadOnlyAdmin):
     personal_list_fields = ("signed_by",)
     list_display = ("number", "date", "program", "signed_by")
-
-
-@admin.register(Status)
-class StatusAdmin(ReadOnlyAdmin):
-    list_display = ("organisation", "program", "valid_from", "valid_until", "state", "order")
-    list_filter = ("state", "program")
 
 
 # viewflow's process and task lists name the people who hold the steps.

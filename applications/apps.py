@@ -13,7 +13,7 @@ class ApplicationsConfig(AppConfig):
     def ready(self):
         from documents.selectors import case_access_register
 
-        from . import checks, selectors  # noqa: F401  (checks registers the system checks)
+        from . import checks, council, selectors  # noqa: F401  (checks registers the system checks)
         from .models import Application, Order
         from .roles import roles_sync
 
@@ -36,6 +36,9 @@ class ApplicationsConfig(AppConfig):
                 selectors.application_visible_qs(user).filter(listed_in_orders=order).exists()
             ),
         )
+
+        # What the council decides of a case (councils knows no applications).
+        council.register()
 
         # After migrate, because permissions are created by post_migrate of the auth app.
         post_migrate.connect(roles_sync, sender=self, dispatch_uid="workflows.roles_sync")

@@ -121,10 +121,8 @@ class ApplicationFlow(flow.Flow):
         notify.task_created(activation.task)
 
     def notify_awaiting_council(self, activation):
-        """The council's secretary learns that a case waits for the agenda."""
-        from councils import notify as council_notify
-
-        council_notify.case_awaiting_council(activation.task)
+        """The secretary of the programme's council learns that a case waits for the agenda."""
+        notify.awaiting_council(activation.task)
 
     def council_decided(self, activation, *, granted, reasons, meeting_date, actor, data=None):
         """Run by the signed protocol on this case's waiting task only (no broadcast signal)."""

@@ -4,18 +4,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
 from core.limits import LINE
 from programmes.models import MAX_STATUS_TERM_YEARS
 
 from .models import Application, PlannedEvent
-
-
-class DateInput(forms.DateInput):
-    """Dates typed as дд.мм.гггг whatever the browser's locale (a native picker would follow it)."""
-
-    def __init__(self, attrs=None):
-        attrs = {"placeholder": "дд.мм.гггг", "inputmode": "numeric", "size": 10, **(attrs or {})}
-        super().__init__(attrs=attrs, format="%d.%m.%Y")
 
 
 class ApplicationForm(forms.ModelForm):

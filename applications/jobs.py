@@ -32,8 +32,7 @@ from viewflow.workflow.nodes.job import AbstractJob, AbstractJobActivation
 from viewflow.workflow.status import STATUS
 
 from audit.services import audit_record
-
-from .errors import ConflictError, NotAllowed
+from core.errors import ConflictError, NotAllowed
 
 log = logging.getLogger(__name__)
 

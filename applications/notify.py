@@ -6,39 +6,28 @@ Dedup keys are built from ids, so a step that runs twice does not notify twice. 
 always Russian: the reader's page language is unknown when the letter is written.
 """
 
-import functools
-
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
+from core.i18n import in_russian
 from core.urls import absolute_url
+from councils import notify as council_notify
 from notifications.models import Kind
 from notifications.selectors import recipients_with_permission
 from notifications.services import notify
-from statuses.models import Status
 
 from . import selectors
 from .models import Application
-
-
-def _in_russian(func):
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with translation.override("ru"):
-            return func(*args, **kwargs)
-
-    return wrapper
 
 
 def _link(name: str, pk: int) -> str:
     return absolute_url(reverse(name, args=[pk]))
 
 
-def _applicants(application: Application) -> list:
+def applicants(application: Application) -> list:
     """The school applies, not one person: each of its active coordinators hears about its case
     (the author may be away or have left; decisions.md, entry on returned applications)."""
     return list(
@@ -52,7 +41,7 @@ def _applicants(application: Application) -> list:
 
 def _tell_applicants(application, event, *, kind, what, subject, template, context=None):
     notify(
-        recipients=_applicants(application),
+        recipients=applicants(application),
         kind=kind,
         subject=subject,
         template=template,
@@ -142,7 +131,7 @@ ON_ACTION = {
 }
 
 
-@_in_russian
+@in_russian
 def application_moved(*, application: Application, event: AuditEvent) -> None:
     """An application changed state (`event` is its audit record): tell the applicant what
     matters to them. Steps that only move the case between staff notify through
@@ -152,26 +141,21 @@ def application_moved(*, application: Application, event: AuditEvent) -> None:
         handler(application, event)
 
 
-@_in_russian
-def status_granted(*, status: Status) -> None:
-    """The status is in the registry (a background job after the order): say until when."""
-    application = status.application
-    notify(
-        recipients=_applicants(application),
-        kind=Kind.STATUS_GRANTED,
-        subject=_("Application %(number)s: status granted until %(date)s")
-        % {
-            "number": application.reg_number,
-            "date": status.valid_until.strftime("%d.%m.%Y"),
-        },
-        template="status_granted",
-        context={"application": application, "status": status},
-        url=_link("application-detail", application.pk),
-        dedup_key=f"status:{status.pk}:granted",
+@in_russian
+def awaiting_council(task) -> None:
+    """A case reached the council step: the council's secretary is told (councils knows whom)."""
+    application = selectors.task_application(task)
+    council_notify.case_awaiting_council(
+        program_id=application.program_id,
+        subject=_("Application %(number)s waits for the council")
+        % {"number": application.reg_number},
+        template="council_case_waiting",
+        context={"application": application},
+        dedup_key=f"task:{task.pk}:created",
     )
 
 
-@_in_russian
+@in_russian
 def task_created(task) -> None:
     """A human step was created: tell who may take it. Its owner when the flow assigned one
     (the revision goes to the applicant), else every active holder of the step's permission
@@ -203,7 +187,7 @@ def flow_job_administrators(flow_class) -> list:
     return [user for user in staff if flow_class.instance.has_manage_permission(user)]
 
 
-@_in_russian
+@in_russian
 def flow_job_failed(*, task, event: AuditEvent) -> None:
     """A background step used up its attempts and is in ERROR: the administrators are told,
     with the error and a link to the monitoring page, where they retry or cancel it. Written

@@ -3,46 +3,34 @@
 Only what the printed document shows: the contexts are stored with the rendering request.
 """
 
-import functools
 from datetime import date, timedelta
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from statuses.models import Status
+from core.i18n import in_russian
 
 from .models import Application, Direction, Order
+from .status_port import status_lifecycle
 
 
-def _in_russian(func):
-    """Print forms are Russian documents whatever language the clerk's page is in."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with translation.override("ru"):
-            return func(*args, **kwargs)
-
-    return wrapper
-
-
-def _place(program) -> str:
+def document_place(program) -> str:
     return program.document_place
 
 
-def _signer(user) -> dict:
+def signer_context(user) -> dict:
     return {
         "signer_position": user.position or _("Department official"),
-        "signer_name": _short_name(user),
+        "signer_name": short_name(user),
     }
 
 
-def _short_name(user) -> str:
+def short_name(user) -> str:
     """«Орлова О. О.»: the form of a name under a signature."""
     initials = "".join(f"{part[0]}. " for part in (user.first_name, user.middle_name) if part)
     return f"{user.last_name} {initials}".strip() if user.last_name else user.get_full_name()
 
 
-@_in_russian
+@in_russian
 def application_context(application: Application) -> dict:
     program = application.program
     return {
@@ -70,20 +58,18 @@ def application_context(application: Application) -> dict:
             }
             for e in application.planned_events.all()
         ],
-        "place": _place(program),
+        "place": document_place(program),
     }
 
 
 def _renewed_term(application: Application) -> tuple[date, date]:
     """A renewal extends the status: the order grants the term that follows the current one
     (from the day after it ends, as `status_renew` will enter it), not a term from its own date."""
-    from statuses.services import renewed_term_end
-
     status = application.renews
-    return status.valid_until + timedelta(days=1), renewed_term_end(status)
+    return status.valid_until + timedelta(days=1), status_lifecycle().renewed_term_end(status)
 
 
-@_in_russian
+@in_russian
 def order_context(*, order: Order, applications: list[Application], signer) -> dict:
     from . import rules
 
@@ -121,13 +107,13 @@ def order_context(*, order: Order, applications: list[Application], signer) -> d
     return {
         "authority": program.authority_name,
         "title": _order_title(rows, program.status_name),
-        "place": _place(program),
+        "place": document_place(program),
         "program_title": program.title,
         "preamble": preamble + ":",
         "statuses": rows,
         "granted": [r for r in rows if not r["renewal"]],
         "renewed": [r for r in rows if r["renewal"]],
-        **_signer(signer),
+        **signer_context(signer),
     }
 
 
@@ -143,28 +129,7 @@ def _order_title(rows: list[dict], status_name: str) -> str:
     return _("On granting the status “%(status)s”") % words
 
 
-@_in_russian
-def status_certificate_context(*, status: Status, term=None) -> dict:
-    """The certificate of the status, or of one of its terms (a renewal's: its own order and
-    dates, since the status's first order and end date no longer describe it)."""
-    program = status.program
-    order = term.order if term else status.order
-    return {
-        "authority": program.authority_name,
-        "organisation": status.organisation.name,
-        "status_name": program.status_name,
-        "topic": status.topic,
-        "program_title": program.title,
-        "valid_from": term.valid_from if term else status.valid_from,
-        "valid_until": term.valid_until if term else status.valid_until,
-        "order_number": order.number,
-        "order_date": order.date,
-        "place": _place(program),
-        **_signer(order.signed_by),
-    }
-
-
-@_in_russian
+@in_russian
 def refusal_context(*, application: Application, reasons: str, signer) -> dict:
     program = application.program
     return {
@@ -176,6 +141,6 @@ def refusal_context(*, application: Application, reasons: str, signer) -> dict:
         "application_date": application.reg_date,
         "program_title": program.title,
         "reasons": reasons,
-        "place": _place(program),
-        **_signer(signer),
+        "place": document_place(program),
+        **signer_context(signer),
     }

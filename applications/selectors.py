@@ -17,9 +17,9 @@ from audit.models import AuditEvent
 from audit.services import PERSONAL_DATA_READ
 from documents.models import RenderRequest
 from programmes.models import Organisation, Program
-from statuses.models import Status
 
 from .models import Application, Direction, Order
+from .status_port import status_lifecycle
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 SEE_ALL = "workflows.view_all_applications"
@@ -188,9 +188,7 @@ def school_case_refusal(
     the second case under review too (`one_application_under_review_per_program`)."""
     if not renewal:
         # A renewal's own status is checked under its row lock at submission.
-        live = Status.objects.filter(
-            program=program, organisation=organisation, state__in=Status.LIVE_STATES
-        ).first()
+        live = status_lifecycle().live_status(program=program, organisation=organisation)
         if live:
             return _(
                 "%(org)s already holds this status until %(date)s; to continue it, apply for "
@@ -413,12 +411,6 @@ def plan_years_for(program: Program | None) -> int:
 def task_application(task: Task) -> Application:
     return Application.objects.select_related("program", "organisation", "created_by").get(
         process_id=task.process_id
-    )
-
-
-def status_registry_qs() -> QuerySet[Status]:
-    return Status.objects.filter(state__in=Status.LIVE_STATES).select_related(
-        "program", "organisation", "order"
     )
 
 

@@ -11,16 +11,16 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 
 from audit.services import audit_record
+from core.errors import ConflictError, DocketError, NotAllowed
 from core.transactions import lock, service_transaction
 from documents import selectors as document_selectors
 from documents import services as documents
 from documents.models import Document
 from programmes.models import Organisation, Program
-from statuses.models import Status
 
-from . import notify, paperwork, rules, selectors
-from .errors import ConflictError, DocketError, NotAllowed
+from . import notify, paperwork, selectors
 from .models import Application, ApplicationSubmission, CouncilDecision, Order, PlannedEvent
+from .status_port import status_lifecycle
 
 State = Application.State
 
@@ -211,16 +211,15 @@ def _application_submit_draft(*, application_id: int, user) -> Application:
     if application.renews_id:
         # The status now, before the registration's audit event takes the audit head
         # (core.transactions); renewal_submitted moves it below.
-        lock(Status.objects).filter(pk=application.renews_id).first()
+        status_model = Application.renews.field.related_model
+        lock(status_model.objects).filter(pk=application.renews_id).first()
     errors = selectors.application_completeness_errors(application)
     if errors:
         raise ValidationError(errors)
     now = timezone.localtime()
     if application.kind == Application.Kind.RENEWAL:
         # Checked again under the status's row lock: a renewal after expiry is refused.
-        from statuses.services import renewal_refusal
-
-        refusal = renewal_refusal(application.renews, today=now.date())
+        refusal = status_lifecycle().renewal_refusal(application.renews, today=now.date())
         if refusal:
             raise ConflictError(refusal)
     document = _application_register(application, user=user, on=now)
@@ -237,9 +236,7 @@ def _application_submit_draft(*, application_id: int, user) -> Application:
         data={"reg_number": application.reg_number},
     )
     if application.kind == Application.Kind.RENEWAL:
-        from statuses.services import renewal_submitted
-
-        renewal_submitted(application=application, user=user, today=now.date())
+        status_lifecycle().renewal_submitted(application=application, user=user, today=now.date())
     ApplicationFlow.start.run(application=application)
     return application
 
@@ -288,9 +285,9 @@ def _move(application: Application, *, user, to: str, action: str, comment: str 
     # Same transaction: the outbox rows commit or roll back with the move (DESIGN.md).
     notify.application_moved(application=application, event=event)
     if to == State.REFUSED and application.kind == Application.Kind.RENEWAL:
-        from statuses.services import renewal_refused
-
-        renewal_refused(application=application, actor=user, today=timezone.localdate())
+        status_lifecycle().renewal_refused(
+            application=application, actor=user, today=timezone.localdate()
+        )
 
 
 def _step_check(application: Application, *, user, data: dict) -> None:
@@ -451,9 +448,7 @@ def _require_renewal_grantable(application: Application, *, on) -> None:
     order is drafted or entered, so the background grant never meets a refusal)."""
     if application.kind != Application.Kind.RENEWAL:
         return
-    from statuses.services import renewal_grant_refusal
-
-    refusal = renewal_grant_refusal(application.renews, today=on)
+    refusal = status_lifecycle().renewal_grant_refusal(application.renews, today=on)
     if refusal:
         raise ConflictError(refusal)
 
@@ -684,44 +679,6 @@ def refusal_letter_issue(*, application: Application, user, reasons: str) -> Doc
     return document
 
 
-def status_certificate_issue(*, status: Status, term=None) -> Document:
-    """The certificate of the granted status, registered and prepared; for a renewal `term` is
-    the term it adds, certified by its own document of the renewal application (the first
-    one's end date and order no longer hold). Idempotent per application."""
-    application = term.application if term else status.application
-    existing = (
-        document_selectors.documents_of(application)
-        .filter(kind=Document.Kind.STATUS_CERTIFICATE)
-        .first()
-    )
-    if existing:
-        return existing
-    order = term.order if term else status.order
-    signer = order.signed_by
-    document = documents.document_draft(
-        kind=Document.Kind.STATUS_CERTIFICATE,
-        title=str(_("Status certificate")),
-        author=signer,
-        owner_org_id=application.organisation_id,
-        case=application,
-    )
-    documents.journal_register(
-        document=document,
-        journal_code="status_certificate",
-        scope=status.program.code,
-        on=term.valid_from if term else status.valid_from,
-        actor=signer,
-    )
-    documents.print_form_request(
-        document=document,
-        form="status_certificate",
-        context=paperwork.status_certificate_context(status=status, term=term),
-        actor=signer,
-        scope=status.program.code,
-    )
-    return document
-
-
 STEP_HANDLERS = {
     "check": (State.AT_METHODIST, _step_check),
     "revise": (State.RETURNED, _step_revise),
@@ -832,55 +789,7 @@ def task_complete(*, task_id: int, user, data: dict) -> Task:
 # --- Status ---------------------------------------------------------------------------
 
 
-@service_transaction
-def status_grant(*, application: Application) -> Status:
-    """Enter the status in the registry, or extend it by a new term for a renewal; safe to call
-    twice (returns the status granted or extended before)."""
-    from statuses.paper import agreement_draft_for_status
-    from statuses.services import status_first_term_open, status_renew
-
-    if application.kind == Application.Kind.RENEWAL:
-        return status_renew(application=application)
-    existing = Status.objects.filter(application=application).first()
-    if existing:
-        return existing
-    application = Application.objects.select_related(
-        "order__signed_by", "program", "organisation"
-    ).get(pk=application.pk)
-    order = application.order
-    program = application.program
-    status = Status.objects.create(
-        program=program,
-        organisation=application.organisation,
-        application=application,
-        order=order,
-        topic=application.topic,
-        valid_from=order.date,
-        valid_until=rules.status_valid_until(
-            order.date,
-            term_years=program.status_term_years,
-            start_month=program.academic_year_start_month,
-        ),
-    )
-    audit_record(
-        actor=order.signed_by,
-        action="status.grant",
-        obj=status,
-        to_state=status.state,
-        data={
-            "application": application.pk,
-            "order": order.pk,
-            "valid_until": status.valid_until.isoformat(),
-        },
-    )
-    status_first_term_open(status=status, application=application, order=order)
-    audit_record(
-        actor=order.signed_by,
-        action="application.status_granted",
-        obj=application,
-        comment=_("Valid until %(date)s") % {"date": status.valid_until.strftime("%d.%m.%Y")},
-    )
-    status_certificate_issue(status=status)
-    agreement_draft_for_status(status=status)
-    notify.status_granted(status=status)
-    return status
+def status_grant(*, application: Application):
+    """Enter the status in the registry, or extend it by a new term for a renewal (the flow's
+    background job after the order); safe to call twice. The statuses app does it."""
+    return status_lifecycle().grant(application=application)

@@ -1,4 +1,8 @@
-"""Celery tasks: thin, keyed by ids, safe to run again."""
+"""Celery tasks: thin, keyed by ids, safe to run again.
+
+Their names are the wire names of messages that may sit in the broker across a deployment, so
+they keep the names they had before the app moved (docs/decisions.md).
+"""
 
 import logging
 import uuid
@@ -12,7 +16,7 @@ from . import jobs
 log = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(name="workflows.tasks.fire_flow_timers")
 def fire_flow_timers(*, now: str | None = None) -> int:
     """Fire viewflow timers that are due (as of `now`); each is re-checked under its flow lock,
     so a second run fires nothing twice."""
@@ -22,7 +26,13 @@ def fire_flow_timers(*, now: str | None = None) -> int:
         return timers.fire_due_timers()
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+@shared_task(
+    name="workflows.tasks.run_flow_job",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,
+)
 def run_flow_job(self, *, task_id: int) -> str:
     """Run one attempt of a background step of a flow.
 
@@ -51,7 +61,7 @@ def run_flow_job(self, *, task_id: int) -> str:
         raise self.retry(exc=exc, countdown=countdown) from exc
 
 
-@shared_task
+@shared_task(name="workflows.tasks.sweep_flow_jobs")
 def sweep_flow_jobs(*, now: str | None = None) -> int:
     """Re-send jobs whose message was lost or whose worker died; duplicates are no-ops."""
     return jobs.jobs_requeue_stuck(now=parse_now(now))

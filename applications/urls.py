@@ -21,6 +21,4 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
     path("orders/new/", views.order_prepare, name="order-prepare"),
     path("orders/<int:pk>/", views.order_detail, name="order-detail"),
-    path("registry/", views.registry, name="registry"),
-    path("monitoring/", views.monitoring, name="monitoring"),
 ]

@@ -16,12 +16,12 @@ from viewflow.workflow.models import Task
 
 from audit.services import audit_personal_data_read
 from core.downloads import attachment_response
+from core.errors import DocketError
 from core.forms import error_summary, errors_summary_from
 from documents import services as document_services
 from documents.downloads import version_response
 
-from . import jobs, selectors, services
-from .errors import DocketError
+from . import selectors, services
 from .flows import ApplicationFlow
 from .forms import STEP_FORMS, ApplicationForm, AttachmentForm, PlannedEventFormSet
 from .models import Application
@@ -463,46 +463,3 @@ def order_detail(request, pk):
             is not None,
         },
     )
-
-
-@login_required
-def registry(request):
-    return render(request, "workflows/registry.html", {"statuses": selectors.status_registry_qs()})
-
-
-def _staff_only(user) -> None:
-    if not user.is_staff:
-        raise Http404
-
-
-@login_required
-def monitoring(request):
-    """Failed and stuck background steps, for administrators, with retry and cancel."""
-    from statuses import selectors as status_selectors
-    from statuses import services as status_services
-    from statuses.models import SweepFailure
-
-    _staff_only(request.user)
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "sweep_retry":
-                status_services.sweep_failure_retry(
-                    failure_id=int(request.POST.get("failure", 0)), actor=request.user
-                )
-            else:
-                action = {"retry": jobs.job_retry, "cancel": jobs.job_cancel}.get(
-                    request.POST.get("action")
-                )
-                if action is None:
-                    raise Http404
-                action(task_id=int(request.POST.get("task", 0)), actor=request.user)
-        except DocketError as exc:
-            messages.error(request, exc.message)
-        except (Task.DoesNotExist, SweepFailure.DoesNotExist, ValueError) as exc:
-            raise Http404 from exc
-        else:
-            messages.success(request, _("Done."))
-        return redirect("monitoring")
-    context = selectors.flow_jobs_needing_attention()
-    context["sweeps"] = status_selectors.sweep_failures_given_up()
-    return render(request, "workflows/monitoring.html", context)

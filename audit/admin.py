@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import PersonalDataAdmin, ReadOnlyAdmin
+from audit.admin_base import PersonalDataAdmin, ReadOnlyAdmin
 
 from .models import AuditCheckpoint, AuditEvent
 

@@ -19,7 +19,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/auth/", include("accounts.api_urls")),
-    path("api/", include("applications.api.urls")),
+    path("api/", include("config.api_urls")),
     path("notifications/", include("notifications.urls")),
     path("councils/", include("councils.urls")),
     path("", include("documents.urls")),

@@ -78,3 +78,11 @@ def errors_summary_from(
             label, anchor = (str(part) for part in anchors.get(name, ("", "")))
         out.extend(SummaryError(label=label, message=str(m), anchor=anchor) for m in messages)
     return out
+
+
+class DateInput(forms.DateInput):
+    """Dates typed as дд.мм.гггг whatever the browser's locale (a native picker would follow it)."""
+
+    def __init__(self, attrs=None):
+        attrs = {"placeholder": "дд.мм.гггг", "inputmode": "numeric", "size": 10, **(attrs or {})}
+        super().__init__(attrs=attrs, format="%d.%m.%Y")

@@ -9,7 +9,7 @@ finer, stable machine word clients branch on (invalid, conflict, not_allowed, no
 `errors` appears on validation errors only, field → messages, as before this shape. The request
 id is the one in the X-Request-ID header and in every log line of the request.
 
-DRF's errors get this body in applications.api.errors; everything that happens outside a DRF view
+DRF's errors get this body in core.api.errors; everything that happens outside a DRF view
 (an address no view has, a view's bug, the database gone) gets it here, from the error handlers
 (core.views) and, when DEBUG renders Django's own pages, from core.middleware.
 """

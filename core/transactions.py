@@ -156,7 +156,7 @@ def service_transaction(func=None, *, attempts: int = ATTEMPTS):
                     if not is_retryable(exc):
                         raise
                     if attempt == attempts:
-                        from applications.errors import ConflictError
+                        from core.errors import ConflictError
 
                         log.error("%s: aborted %s times (%s)", function.__name__, attempts, exc)
                         raise ConflictError(

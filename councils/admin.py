@@ -3,7 +3,7 @@ and protocols are read-only here because they change only through the audited se
 
 from django.contrib import admin
 
-from core.admin import AuditedAdmin, ReadOnlyAdmin
+from audit.admin_base import AuditedAdmin, ReadOnlyAdmin
 
 from .models import Council, CouncilMember, Meeting, Protocol
 

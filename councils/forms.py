@@ -4,7 +4,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from applications.forms import DateInput
+from core.forms import DateInput
 from core.ids import ID_MAX, SMALL_COUNT_MAX
 from core.limits import LINE
 

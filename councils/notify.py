@@ -5,7 +5,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from applications import selectors as wf_selectors
 from core.urls import absolute_url
 from notifications.models import Kind
 from notifications.selectors import recipients_with_permission
@@ -19,11 +18,13 @@ def _link(name: str, *args) -> str:
     return absolute_url(reverse(name, args=args))
 
 
-def case_awaiting_council(task) -> None:
-    """A case reached the council step: its secretary (or, with no council set up yet, every
-    holder of the secretaries' permission) is told to put it on an agenda."""
-    application = wf_selectors.task_application(task)
-    council = Council.objects.filter(program_id=application.program_id).first()
+def case_awaiting_council(
+    *, program_id: int, subject: str, template: str, context: dict, dedup_key: str
+) -> None:
+    """A case reached its council step: the programme's secretary (or, with no council set up
+    yet, every holder of the secretaries' permission) is told to put it on an agenda. The
+    owner of the case says what it is (`subject`, the letter's `template` and `context`)."""
+    council = Council.objects.filter(program_id=program_id).first()
     recipients = []
     if council is not None:
         seats = selectors.members_on(council, timezone.localdate()).filter(
@@ -36,12 +37,11 @@ def case_awaiting_council(task) -> None:
         notify(
             recipients=recipients,
             kind=Kind.TASK_ASSIGNED,
-            subject=_("Application %(number)s waits for the council")
-            % {"number": application.reg_number},
-            template="council_case_waiting",
-            context={"application": application},
+            subject=subject,
+            template=template,
+            context=context,
             url=_link("council-detail", council.pk) if council else _link("council-list"),
-            dedup_key=f"task:{task.pk}:created",
+            dedup_key=dedup_key,
         )
 
 

@@ -6,15 +6,11 @@ from datetime import date
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
-from viewflow.workflow.models import Process, Task
 
-from applications import selectors as wf_selectors
-from applications.models import Application
 from audit.models import AuditEvent
-from core.transactions import APPLICATION, FLOW, STATUS
-from statuses.models import Status
+from programmes.access import SEE_ALL
 
-from . import rules
+from . import rules, subjects
 from .models import AgendaItem, Attendance, Council, CouncilMember, Extract, Meeting, Vote
 
 SECRETARY_ROLES = (CouncilMember.Role.SECRETARY, CouncilMember.Role.DEPUTY_CHAIR)
@@ -53,7 +49,7 @@ def council_visible_qs(user) -> QuerySet[Council]:
     qs = Council.objects.select_related("program")
     if not user.is_authenticated:
         return qs.none()
-    if user.has_perm(wf_selectors.SEE_ALL):
+    if user.has_perm(SEE_ALL):
         return qs
     seats = CouncilMember.objects.on(timezone.localdate()).filter(user=user)
     return qs.filter(pk__in=seats.values("council_id"))
@@ -72,10 +68,6 @@ def user_sits_on_a_council(user) -> bool:
     )
 
 
-def _application_type() -> ContentType:
-    return ContentType.objects.get_for_model(Application)
-
-
 def items_of_subject(obj) -> QuerySet[AgendaItem]:
     return AgendaItem.objects.filter(
         subject_type=ContentType.objects.get_for_model(type(obj)), subject_id=obj.pk
@@ -88,42 +80,6 @@ def items_holding_cases() -> QuerySet[AgendaItem]:
     history (what it was to consider); they simply stop holding their cases."""
     return AgendaItem.objects.filter(released_at__isnull=True).exclude(
         meeting__status=Meeting.Status.CANCELLED
-    )
-
-
-def application_release_locks(application: Application) -> list:
-    """What the signed protocol locks to release an application: its flow lock, its row and
-    the status a renewal would extend."""
-    rows = [(APPLICATION, Application, application.pk)]
-    if application.renews_id:  # a refused renewal hands its status back (renewal_refused)
-        rows.append((STATUS, Status, application.renews_id))
-    if application.process_id:
-        rows.append((FLOW, Process, application.process_id))
-    return rows
-
-
-def applications_waiting(council: Council) -> QuerySet[Application]:
-    """Applications of the council's programme waiting for its decision and on no agenda whose
-    decision has not yet taken effect (a postponed case is released back here when the
-    protocol is signed; a cancelled meeting's case is back at once)."""
-    from applications.flows import ApplicationFlow
-
-    on_agenda = items_holding_cases().filter(
-        subject_type=_application_type(), subject_id=OuterRef("pk")
-    )
-    waiting_task = Task.objects.filter(
-        process_id=OuterRef("process_id"),
-        flow_task=ApplicationFlow.council,
-        status__in=wf_selectors.OPEN_TASK_STATUSES,
-    )
-    return (
-        Application.objects.filter(
-            program_id=council.program_id, state=Application.State.AT_COUNCIL
-        )
-        .filter(Exists(waiting_task))
-        .exclude(Exists(on_agenda))
-        .select_related("organisation")
-        .order_by("reg_date", "reg_number")
     )
 
 
@@ -141,8 +97,6 @@ def cases_waiting(council: Council) -> list[dict]:
     """Every case waiting for the council, of every registered subject (applications, reports,
     problem notices, terminations, the network's report, missed reports), in one shape the
     agenda builder and the dashboards offer."""
-    from . import subjects
-
     cases = []
     for subject in subjects.all_subjects():
         for obj in subject_waiting(council, subject):
@@ -157,16 +111,6 @@ def cases_waiting(council: Council) -> list[dict]:
                 }
             )
     return cases
-
-
-def application_item_title(application: Application) -> str:
-    from django.utils.translation import gettext as _
-
-    return _("Application No. %(number)s of %(org)s: “%(topic)s”") % {
-        "number": application.reg_number,
-        "org": application.organisation.short_name,
-        "topic": application.topic,
-    }
 
 
 def present_members(meeting: Meeting) -> QuerySet[CouncilMember]:
@@ -279,16 +223,6 @@ def meetings_year_warning(council: Council, today: date | None = None) -> dict |
     return {"held": held, "required": required, "year": today.year}
 
 
-def extracts_of_application(application: Application) -> QuerySet[Extract]:
-    return (
-        Extract.objects.filter(
-            item__subject_type=_application_type(), item__subject_id=application.pk
-        )
-        .select_related("protocol__meeting", "item")
-        .order_by("created_at", "id")
-    )
-
-
 def extract_visible(*, user, extract: Extract) -> bool:
     """The case's applicant or holder and staff who see the case, or a member of the council."""
     from documents.selectors import document_can_view
@@ -296,23 +230,12 @@ def extract_visible(*, user, extract: Extract) -> bool:
     item = extract.item
     if council_visible_qs(user).filter(pk=item.meeting.council_id).exists():
         return True
-    if item.subject_type_id == _application_type().pk:
-        return wf_selectors.application_visible_qs(user).filter(pk=item.subject_id).exists()
+    entry = subjects.of_type(item.subject_type)
+    if entry is not None and entry.visible is not None:
+        case = entry.model._default_manager.filter(pk=item.subject_id).first()
+        return case is not None and entry.visible(user, case)
     # Other subjects: whoever may see the extract's document (linked to the subject's row).
     return extract.document is not None and document_can_view(user=user, document=extract.document)
-
-
-def council_task_of(application: Application) -> Task | None:
-    """The case's task waiting at the council node, if it waits there now."""
-    from applications.flows import ApplicationFlow
-
-    if not application.process_id:
-        return None
-    return Task.objects.filter(
-        process_id=application.process_id,
-        flow_task=ApplicationFlow.council,
-        status__in=wf_selectors.OPEN_TASK_STATUSES,
-    ).first()
 
 
 @dataclass(frozen=True)

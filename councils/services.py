@@ -11,10 +11,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import notify as wf_notify
-from applications.errors import ConflictError, NotAllowed
-from applications.models import Application
 from audit.services import audit_record
+from core.errors import ConflictError, NotAllowed
 from core.limits import LINE, length_check
 from core.transactions import AGENDA_ITEM, PROTOCOL, lock, lock_in_order, service_transaction
 from programmes.models import Organisation
@@ -34,6 +32,8 @@ from .models import (
 
 Item = AgendaItem
 VOTE_CHOICES = Vote.Choice.values
+# `agenda_item_add(application_id=...)` is short for this subject (registered by applications).
+APPLICATION_SUBJECT = "workflows.application"
 
 
 # --- Guards ---------------------------------------------------------------------------------
@@ -127,7 +127,7 @@ def agenda_item_add(
     _require_secretary(meeting.council, user)
     _require_status(meeting, Meeting.Status.PLANNED, Meeting.Status.OPEN)
     if application_id is not None:
-        subject, subject_id = Application._meta.label_lower, application_id
+        subject, subject_id = APPLICATION_SUBJECT, application_id
     if subject or subject_id is not None:
         item = _case_item_add(meeting, user=user, label=subject, pk=subject_id)
     else:
@@ -768,44 +768,6 @@ def _release_cases(protocol: Protocol, *, actor) -> None:
             entry.release(item, subject=case, protocol=protocol, extract=extract, actor=recorder)
         item.released_at = timezone.now()
         item.save(update_fields=["released_at", "decision", "updated_at"])
-
-
-def release_application(
-    item: AgendaItem, *, subject: Application, protocol: Protocol, extract: Extract, actor
-) -> None:
-    """The signed protocol on an application: the case's own council task runs (granted or
-    refused); a postponed case keeps its task and is offered to the next agenda."""
-    from applications.flows import ApplicationFlow
-
-    application = subject
-    meeting = protocol.meeting
-    data = {"meeting": meeting.pk, "item": item.pk, "extract": extract.pk}
-    if item.outcome == Item.Outcome.POSTPONED:
-        event = audit_record(
-            actor=actor,
-            action="application.council_postpone",
-            obj=application,
-            comment=item.decided,
-            data={"meeting_date": meeting.date.isoformat(), **data},
-        )
-        wf_notify.application_moved(application=application, event=event)
-        return
-    task = selectors.council_task_of(application)
-    if task is None:
-        raise ConflictError(
-            _(
-                "Application %(number)s is no longer waiting for the council; the protocol is not signed."
-            )
-            % {"number": application.reg_number}
-        )
-    item.decision = ApplicationFlow.council.run(
-        task,
-        granted=item.outcome == Item.Outcome.ADOPTED,
-        reasons=item.decided,
-        meeting_date=meeting.date,
-        actor=actor,
-        data=data,
-    )
 
 
 @service_transaction

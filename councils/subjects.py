@@ -31,6 +31,9 @@ class AgendaSubject:
     # The rows `release` will lock, as `(step, model, pk)` of core.transactions: the protocol
     # locks them before its signatures' audit events take the audit head.
     locks: Callable[[Model], list] = lambda obj: []
+    # `visible(user, obj)`: who may read the extract of an item on this row; None: whoever may
+    # see the extract's document.
+    visible: Callable[..., bool] | None = None
 
     @property
     def label(self) -> str:

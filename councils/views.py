@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.timezone import localdate as today
 from django.utils.translation import gettext as _
 
-from applications.errors import DocketError
+from core.errors import DocketError
 from documents.models import Document
 
 from . import forms, paper, selectors, services

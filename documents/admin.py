@@ -8,8 +8,8 @@ from django.template import Template, TemplateSyntaxError, engines
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.admin_base import PersonalDataAdmin, ReadOnlyAdmin
 from audit.services import audit_record
-from core.admin import PersonalDataAdmin, ReadOnlyAdmin
 
 from . import printforms, selectors, services
 from .models import (

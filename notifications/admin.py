@@ -5,7 +5,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import PersonalDataAdmin, ReadOnlyAdmin
+from audit.admin_base import PersonalDataAdmin, ReadOnlyAdmin
 
 from . import services
 from .models import FailedNotification, Notification

@@ -3,7 +3,7 @@ terms, duties and submissions change only through the audited services."""
 
 from django.contrib import admin
 
-from core.admin import AuditedAdmin, PersonalDataAdmin, ReadOnlyAdmin
+from audit.admin_base import AuditedAdmin, PersonalDataAdmin, ReadOnlyAdmin
 
 from .models import (
     Agreement,
@@ -14,6 +14,7 @@ from .models import (
     DutySchedule,
     NetworkReport,
     ProblemNotice,
+    Status,
     StatusTerm,
     Submission,
     SweepFailure,
@@ -110,3 +111,9 @@ class SweepFailureAdmin(ReadOnlyAdmin):
 
     list_display = ("sweep", "model", "object_id", "attempts", "given_up_at", "updated_at")
     list_filter = ("sweep", "model")
+
+
+@admin.register(Status)
+class StatusAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "program", "valid_from", "valid_until", "state", "order")
+    list_filter = ("state", "program")

@@ -11,10 +11,12 @@ class StatusesConfig(AppConfig):
 
     def ready(self):
         from applications import selectors as wf_selectors
+        from applications import status_port
         from documents.selectors import case_access_register
         from documents.services import case_signed_register
 
         from . import council, paper, selectors
+        from .lifecycle import StatusLifecycle
         from .models import (
             Agreement,
             Duty,
@@ -23,6 +25,9 @@ class StatusesConfig(AppConfig):
             Submission,
             TerminationCase,
         )
+
+        # The application flow grants and renews statuses through this port.
+        status_port.register(StatusLifecycle())
 
         # What the council considers: each row is an agenda subject decided by its service.
         council.register_subjects()

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from applications.forms import DateInput
+from core.forms import DateInput
 from core.limits import LINE, ORGANISATION_NAME
 
 from .models import Submission, SubmissionEvent

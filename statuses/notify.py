@@ -2,31 +2,22 @@
 rule of DESIGN.md); dedup keys are built from ids, so a sweep that runs twice tells nobody twice.
 Texts are Russian, like every letter of Docket."""
 
-import functools
-
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from applications.notify import applicants
+from core.i18n import in_russian
 from core.urls import absolute_url
 from notifications.models import Kind
 from notifications.selectors import recipients_with_permission
 from notifications.services import notify
 
 from . import selectors
+from .models import Status
 
 CHECK = "workflows.check_application"
 DECIDE = "workflows.decide_application"
-
-
-def _in_russian(func):
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with translation.override("ru"):
-            return func(*args, **kwargs)
-
-    return wrapper
 
 
 def _link(name: str, pk: int) -> str:
@@ -57,7 +48,7 @@ def _duty_words(duty) -> dict:
     }
 
 
-@_in_russian
+@in_russian
 def duty_reminder(*, duty, working_days: int) -> None:
     words = _duty_words(duty)
     _send(
@@ -74,7 +65,7 @@ def duty_reminder(*, duty, working_days: int) -> None:
     )
 
 
-@_in_russian
+@in_russian
 def duty_missed(*, duty) -> None:
     words = _duty_words(duty)
     people = [*selectors.status_holders(duty.status), *recipients_with_permission(CHECK)]
@@ -92,7 +83,7 @@ def duty_missed(*, duty) -> None:
     )
 
 
-@_in_russian
+@in_russian
 def duty_escalated(*, duty) -> None:
     words = _duty_words(duty)
     people = [
@@ -114,7 +105,7 @@ def duty_escalated(*, duty) -> None:
     )
 
 
-@_in_russian
+@in_russian
 def duty_submitted(*, duty, submission, event) -> None:
     words = _duty_words(duty)
     _send(
@@ -127,7 +118,7 @@ def duty_submitted(*, duty, submission, event) -> None:
     )
 
 
-@_in_russian
+@in_russian
 def duty_reviewed(*, duty, submission, event) -> None:
     """Tell the holder of a return or the council's acceptance; tell the secretary that a
     checked submission waits for the council."""
@@ -163,7 +154,7 @@ def duty_reviewed(*, duty, submission, event) -> None:
     )
 
 
-@_in_russian
+@in_russian
 def renewal_invited(*, status) -> None:
     words = {"org": status.organisation.short_name, "date": _d(status.valid_until)}
     _send(
@@ -191,7 +182,7 @@ STATUS_SUBJECTS = {
 }
 
 
-@_in_russian
+@in_russian
 def status_moved(*, status, event) -> None:
     """Holders and methodists hear of every change of the status that matters to them."""
     template = STATUS_SUBJECTS.get(event.action)
@@ -236,7 +227,7 @@ TERMINATION_SUBJECTS = {
 }
 
 
-@_in_russian
+@in_russian
 def termination_moved(*, case, event) -> None:
     """Who acts next hears of it (the council, then the department); the holders hear of
     every step of their case."""
@@ -265,7 +256,7 @@ def termination_moved(*, case, event) -> None:
     )
 
 
-@_in_russian
+@in_russian
 def problem_moved(*, notice, event) -> None:
     status = notice.status
     words = {"org": status.organisation.short_name}
@@ -287,7 +278,7 @@ def problem_moved(*, notice, event) -> None:
     )
 
 
-@_in_russian
+@in_russian
 def network_report_moved(*, report, event) -> None:
     if event.action == "network_report.compile":
         subject = _("For the council: the network's report %(year)s is compiled")
@@ -328,7 +319,7 @@ def sweep_administrators() -> list:
     return [user for user in staff if user.has_perm("statuses.change_sweepfailure")]
 
 
-@_in_russian
+@in_russian
 def sweep_failed(*, failure, event) -> None:
     """A status sweep failed on one row STATUS_SWEEP_MAX_ATTEMPTS times and gave up on it:
     the administrators hear of it with the error and a link to the monitoring page."""
@@ -347,4 +338,23 @@ def sweep_failed(*, failure, event) -> None:
         },
         url=absolute_url(reverse("monitoring")),
         dedup_key=f"status_sweep:{failure.pk}:failed:{event.pk}",
+    )
+
+
+@in_russian
+def status_granted(*, status: Status) -> None:
+    """The status is in the registry (a background job after the order): say until when."""
+    application = status.application
+    notify(
+        recipients=applicants(application),
+        kind=Kind.STATUS_GRANTED,
+        subject=_("Application %(number)s: status granted until %(date)s")
+        % {
+            "number": application.reg_number,
+            "date": status.valid_until.strftime("%d.%m.%Y"),
+        },
+        template="status_granted",
+        context={"application": application, "status": status},
+        url=_link("application-detail", application.pk),
+        dedup_key=f"status:{status.pk}:granted",
     )

@@ -17,9 +17,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.errors import ConflictError, NotAllowed
-from applications.paperwork import _short_name
+from applications.paperwork import short_name
 from audit.services import audit_record
+from core.errors import ConflictError, NotAllowed
 from core.limits import LINE, ORGANISATION_NAME, length_check
 from core.transactions import lock, service_transaction
 from core.urls import absolute_url
@@ -113,7 +113,7 @@ def network_report_document(report: NetworkReport) -> Document | None:
 def _signer_fields(user) -> dict:
     if user is None:
         return {"signer": None, "signer_name": "", "signer_position": ""}
-    return {"signer": user, "signer_name": _short_name(user), "signer_position": user.position}
+    return {"signer": user, "signer_name": short_name(user), "signer_position": user.position}
 
 
 def organisation_signer(organisation: Organisation):

@@ -5,11 +5,12 @@ prints the same text. Russian whatever the language of the page that caused them
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.paperwork import _in_russian, _short_name
+from applications.paperwork import document_place, short_name, signer_context
 from applications.rules import academic_year_label
+from core.i18n import in_russian
 
 from . import selectors
-from .models import Agreement, AgreementParty, Duty, NetworkReport, Submission
+from .models import Agreement, AgreementParty, Duty, NetworkReport, Status, Submission
 
 COUNT_LABELS = {
     "events_held": "Проведено сетевых мероприятий",
@@ -19,7 +20,7 @@ COUNT_LABELS = {
 }
 
 
-@_in_russian
+@in_russian
 def submission_context(submission: Submission) -> dict:
     duty = submission.duty
     status = duty.status
@@ -48,7 +49,7 @@ def submission_context(submission: Submission) -> dict:
         "submitted_on": timezone.localdate(submission.submitted_at),
         "summary": submission.summary,
         "events": events,
-        "responsible_name": _short_name(submission.submitted_by),
+        "responsible_name": short_name(submission.submitted_by),
         "place": program.document_place,
     }
     if duty.kind == Duty.Kind.REPORT:
@@ -84,7 +85,7 @@ def _chart_rows(data: dict) -> list[dict]:
     return charts
 
 
-@_in_russian
+@in_russian
 def network_report_context(report: NetworkReport) -> dict:
     program = report.program
     data = report.data
@@ -95,7 +96,7 @@ def network_report_context(report: NetworkReport) -> dict:
         "council_name": program.council_name,
         "academic_year": academic_year_label(report.academic_year),
         "compiled_on": timezone.localdate(report.compiled_at),
-        "compiled_by": _short_name(report.compiled_by),
+        "compiled_by": short_name(report.compiled_by),
         "platforms": data.get("platforms", []),
         "totals": [
             {"label": label, "value": totals.get(name, 0)} for name, label in COUNT_LABELS.items()
@@ -117,7 +118,7 @@ def _party(party: AgreementParty) -> dict:
     }
 
 
-@_in_russian
+@in_russian
 def agreement_context(agreement: Agreement) -> dict:
     status = agreement.status
     program = status.program
@@ -156,3 +157,24 @@ def agreement_context(agreement: Agreement) -> dict:
     else:
         context["title"] = _("on cooperation within the municipal network")
     return context
+
+
+@in_russian
+def status_certificate_context(*, status: Status, term=None) -> dict:
+    """The certificate of the status, or of one of its terms (a renewal's: its own order and
+    dates, since the status's first order and end date no longer describe it)."""
+    program = status.program
+    order = term.order if term else status.order
+    return {
+        "authority": program.authority_name,
+        "organisation": status.organisation.name,
+        "status_name": program.status_name,
+        "topic": status.topic,
+        "program_title": program.title,
+        "valid_from": term.valid_from if term else status.valid_from,
+        "valid_until": term.valid_until if term else status.valid_until,
+        "order_number": order.number,
+        "order_date": order.date,
+        "place": document_place(program),
+        **signer_context(order.signed_by),
+    }

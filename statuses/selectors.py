@@ -369,3 +369,17 @@ def sweep_failures_given_up() -> list[dict]:
             }
         )
     return rows
+
+
+def status_registry_qs() -> QuerySet[Status]:
+    return Status.objects.filter(state__in=Status.LIVE_STATES).select_related(
+        "program", "organisation", "order"
+    )
+
+
+def live_status(*, program, organisation) -> Status | None:
+    """The organisation's status of the programme in force or under renewal: while it lives the
+    organisation has no other case of the programme (decisions.md 37)."""
+    return Status.objects.filter(
+        program=program, organisation=organisation, state__in=Status.LIVE_STATES
+    ).first()

@@ -11,19 +11,22 @@ from django.utils.translation import gettext as _
 from viewflow.fsm.base import TransitionNotAllowed
 
 from applications import rules
-from applications.errors import ConflictError, NotAllowed
 from applications.models import Application, Order, PlannedEvent
 from audit.services import audit_record
+from core.errors import ConflictError, NotAllowed
 from core.transactions import lock, service_transaction
+from documents import selectors as document_selectors
+from documents import services as documents
+from documents.models import Document
 from documents.services import document_create
-from statuses.models import Status
 
-from . import notify, paper, schedule, selectors, workdays
+from . import notify, paper, paperwork, schedule, selectors, workdays
 from .machine import StatusMachine
 from .models import (
     Duty,
     NetworkReport,
     ProblemNotice,
+    Status,
     StatusTerm,
     Submission,
     SubmissionEvent,
@@ -127,6 +130,58 @@ def _duties_create(term: StatusTerm) -> list[Duty]:
                 )
             )
     return Duty.objects.bulk_create(duties)
+
+
+@service_transaction
+def status_grant(*, application: Application) -> Status:
+    """Enter the status in the registry, or extend it by a new term for a renewal; safe to call
+    twice (returns the status granted or extended before). Reached from the flow through
+    `applications.status_port`."""
+    if application.kind == Application.Kind.RENEWAL:
+        return status_renew(application=application)
+    existing = Status.objects.filter(application=application).first()
+    if existing:
+        return existing
+    application = Application.objects.select_related(
+        "order__signed_by", "program", "organisation"
+    ).get(pk=application.pk)
+    order = application.order
+    program = application.program
+    status = Status.objects.create(
+        program=program,
+        organisation=application.organisation,
+        application=application,
+        order=order,
+        topic=application.topic,
+        valid_from=order.date,
+        valid_until=rules.status_valid_until(
+            order.date,
+            term_years=program.status_term_years,
+            start_month=program.academic_year_start_month,
+        ),
+    )
+    audit_record(
+        actor=order.signed_by,
+        action="status.grant",
+        obj=status,
+        to_state=status.state,
+        data={
+            "application": application.pk,
+            "order": order.pk,
+            "valid_until": status.valid_until.isoformat(),
+        },
+    )
+    status_first_term_open(status=status, application=application, order=order)
+    audit_record(
+        actor=order.signed_by,
+        action="application.status_granted",
+        obj=application,
+        comment=_("Valid until %(date)s") % {"date": status.valid_until.strftime("%d.%m.%Y")},
+    )
+    status_certificate_issue(status=status)
+    paper.agreement_draft_for_status(status=status)
+    notify.status_granted(status=status)
+    return status
 
 
 @service_transaction
@@ -337,8 +392,6 @@ def status_renew(*, application: Application) -> Status:
         obj=application,
         comment=_("Renewed until %(date)s") % {"date": end.strftime("%d.%m.%Y")},
     )
-    from applications.services import status_certificate_issue
-
     status_certificate_issue(status=status, term=term)
     return status
 
@@ -1098,3 +1151,41 @@ def network_report_council_decide(
     )
     notify.network_report_moved(report=report, event=event)
     return report
+
+
+def status_certificate_issue(*, status: Status, term=None) -> Document:
+    """The certificate of the granted status, registered and prepared; for a renewal `term` is
+    the term it adds, certified by its own document of the renewal application (the first
+    one's end date and order no longer hold). Idempotent per application."""
+    application = term.application if term else status.application
+    existing = (
+        document_selectors.documents_of(application)
+        .filter(kind=Document.Kind.STATUS_CERTIFICATE)
+        .first()
+    )
+    if existing:
+        return existing
+    order = term.order if term else status.order
+    signer = order.signed_by
+    document = documents.document_draft(
+        kind=Document.Kind.STATUS_CERTIFICATE,
+        title=str(_("Status certificate")),
+        author=signer,
+        owner_org_id=application.organisation_id,
+        case=application,
+    )
+    documents.journal_register(
+        document=document,
+        journal_code="status_certificate",
+        scope=status.program.code,
+        on=term.valid_from if term else status.valid_from,
+        actor=signer,
+    )
+    documents.print_form_request(
+        document=document,
+        form="status_certificate",
+        context=paperwork.status_certificate_context(status=status, term=term),
+        actor=signer,
+        scope=status.program.code,
+    )
+    return document

@@ -11,6 +11,8 @@ urlpatterns = [
     path("network-reports/", views.network_reports, name="network-reports"),
     path("network-reports/<int:pk>/", views.network_report_detail, name="network-report-detail"),
     path("network-reports/<int:pk>.xlsx", views.network_report_xlsx, name="network-report-xlsx"),
+    path("registry/", views.registry, name="registry"),
+    path("monitoring/", views.monitoring, name="monitoring"),
     path("public/registry/", views.public_registry, name="public-registry"),
     path(
         "public/registry.<str:fmt>",

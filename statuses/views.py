@@ -11,10 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+from viewflow.workflow.models import Task
 
-from applications.errors import DocketError
+from applications import jobs as flow_jobs
+from applications import selectors as application_selectors
 from applications.views import _errors_to_messages
 from core.downloads import attachment_response
+from core.errors import DocketError
 from core.forms import error_summary
 from core.ratelimit import rate_exceeded
 from core.spreadsheets import SafeCsvWriter, xlsx_append
@@ -34,7 +37,7 @@ from .forms import (
     TerminationDepartmentForm,
     TerminationRequestForm,
 )
-from .models import Agreement, Duty, NetworkReport, Submission, TerminationCase
+from .models import Agreement, Duty, NetworkReport, Submission, SweepFailure, TerminationCase
 
 CHECK = "workflows.check_application"
 DECIDE = "workflows.decide_application"
@@ -594,3 +597,43 @@ def agreement_partner_add(request, pk):
             _("%(agreement)s is drafted; every party signs it.") % {"agreement": supplement},
         )
     return redirect("status-detail", pk=status.pk)
+
+
+@login_required
+def registry(request):
+    return render(request, "workflows/registry.html", {"statuses": selectors.status_registry_qs()})
+
+
+def _staff_only(user) -> None:
+    if not user.is_staff:
+        raise Http404
+
+
+@login_required
+def monitoring(request):
+    """Failed and stuck background steps (flow jobs and status sweeps), for administrators, with
+    retry and cancel. Here because statuses is the top of the layers: it sees both."""
+    _staff_only(request.user)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "sweep_retry":
+                services.sweep_failure_retry(
+                    failure_id=int(request.POST.get("failure", 0)), actor=request.user
+                )
+            else:
+                action = {"retry": flow_jobs.job_retry, "cancel": flow_jobs.job_cancel}.get(
+                    request.POST.get("action")
+                )
+                if action is None:
+                    raise Http404
+                action(task_id=int(request.POST.get("task", 0)), actor=request.user)
+        except DocketError as exc:
+            messages.error(request, exc.message)
+        except (Task.DoesNotExist, SweepFailure.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc
+        else:
+            messages.success(request, _("Done."))
+        return redirect("monitoring")
+    context = application_selectors.flow_jobs_needing_attention()
+    context["sweeps"] = selectors.sweep_failures_given_up()
+    return render(request, "workflows/monitoring.html", context)

@@ -9,39 +9,13 @@ from rest_framework import serializers
 from applications import selectors
 from applications.forms import STEP_FORMS, ApplicationForm, PlannedEventForm
 from applications.models import Application, Order, PlannedEvent
+from core.api.formfields import FormSerializer, describe_form, form_serializer, require_mapping
 from core.ids import ID_MAX
 from core.limits import LINE
 from core.urls import absolute_url
 from programmes.models import Organisation, Program
-from statuses.models import Status
 
-from .formfields import FormSerializer, describe_form, form_serializer, require_mapping
-
-# --- Errors (schema only: core/problems.py and applications.api.errors build them) -------------
-
-
-class ProblemSerializer(serializers.Serializer):
-    """RFC 9457 problem details, `application/problem+json`: every error the API answers."""
-
-    type = serializers.CharField(help_text='Always "about:blank": `status` and `code` say more.')
-    title = serializers.CharField(help_text="The kind of error, translated (Конфликт, …).")
-    status = serializers.IntegerField(help_text="The HTTP status, repeated.")
-    detail = serializers.CharField(help_text="What went wrong and what to do, translated.")
-    code = serializers.CharField(
-        help_text="invalid, conflict, not_allowed, not_found, not_authenticated, "
-        "permission_denied, method_not_allowed, unsupported_media_type, throttled, "
-        "server_error, unavailable, …"
-    )
-    request_id = serializers.CharField(
-        allow_null=True,
-        help_text="The X-Request-ID of this answer, also in the server's log: quote it.",
-    )
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Validation errors only: field → messages; nested fields are dotted: "
-        "planned_events.0.title.",
-    )
+# --- Errors (schema only: core/problems.py and core.api.errors build them) -------------
 
 
 # --- Input ----------------------------------------------------------------------------------
@@ -319,10 +293,11 @@ class OrderDetailSerializer(serializers.ModelSerializer):
         return OrderCaseSerializer(selectors.order_rows(order), many=True).data
 
 
-class StatusTermSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Status
-        fields = ["valid_from", "valid_until"]
+class StatusTermSerializer(serializers.Serializer):
+    """The term of the status the case was granted (the statuses app owns the row)."""
+
+    valid_from = serializers.DateField(read_only=True)
+    valid_until = serializers.DateField(read_only=True)
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -562,29 +537,3 @@ class TaskDetailSerializer(TaskSerializer):
     def get_form(self, task):
         form_class = STEP_FORMS.get(task.flow_task.name)
         return describe_form(form_class) if form_class else []
-
-
-# --- Output: registry ---------------------------------------------------------------------
-
-
-class StatusSerializer(serializers.ModelSerializer):
-    organisation_name = serializers.CharField(source="organisation.short_name", read_only=True)
-    program_title = serializers.CharField(source="program.title", read_only=True)
-    status_name = serializers.CharField(source="program.status_name", read_only=True)
-    order = OrderSerializer(read_only=True)
-
-    class Meta:
-        model = Status
-        fields = [
-            "id",
-            "organisation",
-            "organisation_name",
-            "program",
-            "program_title",
-            "status_name",
-            "topic",
-            "valid_from",
-            "valid_until",
-            "order",
-        ]
-        read_only_fields = fields

@@ -1,12 +1,10 @@
-"""REST API under /api/ (namespace "api", so names never shadow the HTML pages')."""
+"""REST API of applications, orders and tasks (mounted under /api/ by config/api_urls.py)."""
 
-from django.urls import include, path
+from django.urls import path
 
 from documents.api import VersionDownloadView
 
 from . import views
-
-app_name = "api"
 
 urlpatterns = [
     path("applications/", views.ApplicationListCreateView.as_view(), name="application-list"),
@@ -45,6 +43,4 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.TaskDetailView.as_view(), name="task-detail"),
     path("tasks/<int:pk>/claim/", views.TaskClaimView.as_view(), name="task-claim"),
     path("tasks/<int:pk>/complete/", views.TaskCompleteView.as_view(), name="task-complete"),
-    path("statuses/", views.StatusListView.as_view(), name="status-list"),
-    path("", include("councils.api.urls")),
 ]

@@ -2,7 +2,7 @@
 
 Visibility goes through the selectors: a case outside `application_visible_qs(user)` answers 404,
 the same as a case that does not exist. Errors raised by services are turned into JSON by
-applications.api.errors, so the views do not catch them.
+core.api.errors, so the views do not catch them.
 """
 
 from django.core.exceptions import ValidationError
@@ -18,11 +18,11 @@ from viewflow.workflow.models import Task
 from applications import selectors, services
 from applications.forms import AttachmentForm
 from audit.services import audit_personal_data_read
+from core.api.errors import Conflict
+from core.api.formfields import form_errors
+from core.api.schema import problem_responses as _errors
 
 from . import serializers as s
-from .errors import Conflict
-from .formfields import form_errors
-from .schema import problem_responses as _errors
 
 
 def _visible_application(request, pk: int):
@@ -331,14 +331,3 @@ class TaskCompleteView(generics.GenericAPIView):
 
 
 # --- Registry -----------------------------------------------------------------------------
-
-
-class StatusListView(generics.ListAPIView):
-    serializer_class = s.StatusSerializer
-
-    def get_queryset(self):
-        return selectors.status_registry_qs()
-
-    @extend_schema(summary="Registry of active statuses")
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "statuses",
     "councils",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -210,16 +211,16 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": "notifications"},
     "documents.tasks.*": {"queue": "documents"},
-    "applications.tasks.run_flow_job": {"queue": "flows"},
+    "workflows.tasks.run_flow_job": {"queue": "flows"},
 }
 DOCKET_QUEUES = ["celery", "flows", "documents", "notifications"]
 # Periodic work, in code. Every task here accepts `now` (ISO-8601) so that
 # `python manage.py tick --now ...` can run it as of any moment.
 CELERY_BEAT_SCHEDULE = {
     # viewflow keeps timer due times in the database; this fires the ones that are due.
-    "fire-flow-timers": {"task": "applications.tasks.fire_flow_timers", "schedule": 60.0},
+    "fire-flow-timers": {"task": "workflows.tasks.fire_flow_timers", "schedule": 60.0},
     # Re-enqueue flow jobs whose message the broker lost, or whose worker died.
-    "sweep-flow-jobs": {"task": "applications.tasks.sweep_flow_jobs", "schedule": 60.0},
+    "sweep-flow-jobs": {"task": "workflows.tasks.sweep_flow_jobs", "schedule": 60.0},
     # Re-enqueue notifications left READY (broker down at commit) or stuck SENDING.
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
     # Re-enqueue print forms still "preparing" long after they were requested.
@@ -227,7 +228,7 @@ CELERY_BEAT_SCHEDULE = {
     # Statuses: expiry the day after valid_until, renewal invitations, deadline reminders,
     # missed-deadline notices and escalations. Idempotent, so hourly is only about latency.
     "status-lifecycle": {
-        "task": "statuses.tasks.sweep_status_lifecycle",
+        "task": "workflows.statuses.tasks.sweep_status_lifecycle",
         "schedule": 3600.0,
     },
     # A signed checkpoint of the audit chain (count, last event, its MAC), also written to
@@ -262,10 +263,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "applications.api.schema.DocketAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.DocketAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "applications.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Docket API",
@@ -398,7 +399,7 @@ DOCUMENTS_RENDER_MAX_ATTEMPTS = env.int("DOCUMENTS_RENDER_MAX_ATTEMPTS", default
 
 # --- Demo data and public keys (issue 11: ASVS 4.0 level 2) -----------------------------------
 # True only in config/settings/local.py and test.py: there alone `seed_demo` loads its accounts
-# with public passwords and the public keys below may encrypt anything (applications.demo,
+# with public passwords and the public keys below may encrypt anything (core.demo,
 # documents.pki). Every other settings module is treated as production.
 DOCKET_DEMO_SETTINGS = False
 # Keys committed to this repository (the SECRET_KEY defaults of local.py and test.py). Anyone

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from applications.api.formfields import FormSerializer, form_serializer, require_mapping
+from core.api.formfields import FormSerializer, form_serializer, require_mapping
 from core.ids import ID_MAX
 from core.limits import LINE
 

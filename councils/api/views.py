@@ -1,5 +1,5 @@
 """Council endpoints. Thin: the shared forms validate, one service acts, errors are mapped to
-JSON by applications.api.errors. Objects outside the user's councils answer 404."""
+JSON by core.api.errors. Objects outside the user's councils answer 404."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from applications.api.schema import problem_responses as _errors
+from core.api.schema import problem_responses as _errors
 
 from .. import selectors, services
 from ..models import AgendaItem, Extract, Protocol

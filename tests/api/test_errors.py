@@ -7,9 +7,9 @@ from django.http import Http404
 from rest_framework import exceptions
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from applications.api.errors import exception_handler, flatten_errors
-from applications.errors import ConflictError, NotAllowed
 from applications.models import Application
+from core.api.errors import exception_handler, flatten_errors
+from core.errors import ConflictError, NotAllowed
 
 
 def handle(exc):

@@ -9,9 +9,9 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from applications import selectors, services
-from applications.errors import ConflictError, NotAllowed
 from applications.models import Application
 from audit.services import audit_verify_chain
+from core.errors import ConflictError, NotAllowed
 from statuses.models import Status
 from tests.factories import ApplicationFactory
 from tests.story import act, council_at_meeting, council_decides, open_task, submitted

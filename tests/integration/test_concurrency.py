@@ -15,11 +15,11 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from applications import roles, selectors, services
-from applications.errors import ConflictError
 from applications.flows import ApplicationFlow
 from applications.models import Application
 from audit.models import AuditEvent
 from audit.services import audit_verify_chain
+from core.errors import ConflictError
 from councils.models import Meeting
 from documents.models import Document, JournalCounter
 from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory

@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from applications.errors import ConflictError
 from audit.services import audit_verify_chain
+from core.errors import ConflictError
 from councils import selectors, services
 from councils.models import Vote
 from tests.factories import CouncilMemberFactory

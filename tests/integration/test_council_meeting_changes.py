@@ -9,10 +9,11 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from applications import council as application_council
 from applications import selectors as wf_selectors
-from applications.errors import ConflictError, NotAllowed
 from applications.models import Application
 from audit.models import AuditEvent
+from core.errors import ConflictError, NotAllowed
 from councils import selectors, services
 from councils.models import AgendaItem, Meeting
 from notifications.models import Kind, Notification
@@ -200,7 +201,7 @@ def test_a_cancelled_meetings_cases_wait_again_and_are_decided_at_the_next_meeti
         ("workflows.application", application.pk),
         ("statuses.problemnotice", notice.pk),
     }
-    assert application in selectors.applications_waiting(council)
+    assert application in application_council.applications_waiting(council)
 
     # Members told of the meeting are told of its cancellation; the cases' records say so.
     [cancelled_note] = letters(subject__contains="отменено", recipient=member)

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from applications.errors import ConflictError, NotAllowed
+from core.errors import ConflictError, NotAllowed
 from councils import selectors, services
 from councils.models import Attendance, Meeting, Protocol, Recusal, Vote
 from programmes.models import OrganisationMembership

@@ -119,7 +119,7 @@ def test_only_administrators_see_monitoring_and_manage_jobs(
     _application, job = approved_without_running_the_job
     client.force_login(methodist)
     assert client.get(reverse("monitoring")).status_code == 404
-    from applications.errors import NotAllowed
+    from core.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
         jobs.job_cancel(task_id=job.pk, actor=methodist)

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from applications.errors import ConflictError
+from core.errors import ConflictError
 from statuses import services as status_services
 from statuses.models import Duty, NetworkReport
 from tests.factories import CoordinatorFactory, OrganisationFactory

@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from applications import services
-from applications.errors import ConflictError
 from applications.models import Application
+from core.errors import ConflictError
 from documents.models import Document
 from statuses.models import Status
 from tests.api.helpers import in_ru

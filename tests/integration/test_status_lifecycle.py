@@ -8,10 +8,10 @@ import time_machine
 from django.utils import timezone
 
 from applications import services
-from applications.errors import ConflictError
 from applications.models import Application
 from audit.models import AuditEvent
 from audit.services import audit_verify_chain
+from core.errors import ConflictError
 from notifications.models import Kind, Notification
 from statuses import selectors as status_selectors
 from statuses import services as status_services
@@ -401,7 +401,7 @@ def test_a_report_without_its_counts_is_refused_and_nothing_changes(status, coor
 
 
 def test_others_cannot_submit(status, other_coordinator):
-    from applications.errors import NotAllowed
+    from core.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
         status_services.submission_create(

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from applications import roles
 from applications import services as workflow_services
-from applications.errors import ConflictError, NotAllowed
+from core.errors import ConflictError, NotAllowed
 from documents import pki
 from documents.models import Document, DocumentDownload, Signature
 from documents.selectors import document_can_view, signatures_report

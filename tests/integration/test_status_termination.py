@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from applications.errors import ConflictError, NotAllowed
+from core.errors import ConflictError, NotAllowed
 from notifications.models import Kind, Notification
 from statuses import selectors as status_selectors
 from statuses import services as status_services

@@ -8,9 +8,9 @@ from django.contrib import admin
 from django.db import models
 from django.urls import reverse
 
+from audit.admin_base import PersonalDataAdmin
 from audit.models import AuditEvent
 from audit.services import PERSONAL_DATA_READ
-from core.admin import PersonalDataAdmin
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

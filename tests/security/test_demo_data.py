@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError, SystemCheckError
 
 from accounts.models import User
-from applications.checks import demo_passwords_in_use
+from demo.checks import demo_passwords_in_use
 from programmes.models import Program
 from tests.factories import UserFactory
 

@@ -24,8 +24,8 @@ from hypothesis.stateful import (
 )
 
 from applications import services
-from applications.errors import ConflictError
 from applications.models import Application, Order
+from core.errors import ConflictError
 from statuses import services as status_services
 from statuses.models import Status
 from tests.factories import (

@@ -4,7 +4,7 @@ again (bounded), never an inner one; other errors pass straight through."""
 import pytest
 from django.db import OperationalError, connection, transaction
 
-from applications.errors import ConflictError
+from core.errors import ConflictError
 from core.transactions import is_retryable, service_transaction
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,8 +1,8 @@
 """Run all periodic work once, as Celery beat would, optionally as of another moment."""
 
+from celery import current_app
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.module_loading import import_string
 
 from core.clock import parse_now
 
@@ -24,7 +24,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         failed = []
         for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
-            task = import_string(entry["task"])  # beat names tasks by their dotted path
+            # Beat names tasks by their registered (wire) names, not always their module path.
+            task = current_app.tasks[entry["task"]]
             result = task.apply(kwargs={"now": moment.isoformat()})
             if result.failed():
                 failed.append(name)

@@ -19,9 +19,9 @@ from django.utils import translation
 from accounts.models import User
 from applications import regulations, roles, services
 from applications import selectors as workflow_selectors
-from applications.demo import demo_data_guard, demo_flag_add
 from applications.models import Application, PlannedEvent
 from audit.models import AuditEvent
+from core.demo import demo_data_guard, demo_flag_add
 from councils import selectors as council_selectors
 from councils import services as councils
 from councils.models import AgendaItem, Council, CouncilMember, Meeting, Protocol

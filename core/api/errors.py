@@ -4,7 +4,7 @@
      what to do>", "code": "conflict", "request_id": "…"}
     {..., "status": 400, "code": "invalid", "errors": {"field": ["..."], "planned_events.0.title": [...]}}
 
-Domain errors (applications.errors), Django's ValidationError/PermissionDenied/Http404 and the
+Domain errors (core.errors), Django's ValidationError/PermissionDenied/Http404 and the
 `DoesNotExist` that services raise for cases the user may not see are mapped here, so views never
 catch them one by one and bad input never ends in an HTTP 500. What is left (a bug, the database
 gone) goes on to Django and comes back as a 500/503 problem from core.views.server_error.
@@ -22,8 +22,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from applications.errors import ConflictError, DocketError, NotAllowed
 from core import problems
+from core.errors import ConflictError, DocketError, NotAllowed
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 

@@ -11,11 +11,35 @@ from http import HTTPStatus
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 from core import problems
 
-from .serializers import ProblemSerializer
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details, `application/problem+json`: every error the API answers."""
+
+    type = serializers.CharField(help_text='Always "about:blank": `status` and `code` say more.')
+    title = serializers.CharField(help_text="The kind of error, translated (Конфликт, …).")
+    status = serializers.IntegerField(help_text="The HTTP status, repeated.")
+    detail = serializers.CharField(help_text="What went wrong and what to do, translated.")
+    code = serializers.CharField(
+        help_text="invalid, conflict, not_allowed, not_found, not_authenticated, "
+        "permission_denied, method_not_allowed, unsupported_media_type, throttled, "
+        "server_error, unavailable, …"
+    )
+    request_id = serializers.CharField(
+        allow_null=True,
+        help_text="The X-Request-ID of this answer, also in the server's log: quote it.",
+    )
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Validation errors only: field → messages; nested fields are dotted: "
+        "planned_events.0.title.",
+    )
+
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 

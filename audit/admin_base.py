@@ -1,3 +1,6 @@
+"""Admin base classes: every change made in the admin is audited, personal data read there is
+logged (152-ФЗ), and records owned by services are read-only."""
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Model

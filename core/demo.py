@@ -4,7 +4,7 @@
 `simulate_lifecycle --keep` leaves a made-up school with its cases behind. Both commands refuse
 to run unless the settings say they are a demo (`DOCKET_DEMO_SETTINGS`, true only in
 config/settings/local.py and test.py) or the operator passes the flag that names the risk. The
-deploy check (`applications.checks`) catches the accounts that got in anyway.
+deploy check (`demo.checks`) catches the accounts that got in anyway.
 """
 
 import os

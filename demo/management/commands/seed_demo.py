@@ -1,7 +1,7 @@
 """Demo data for the embedded default: the Tomsk programme, its people and two schools, the
 Tomsk coordination council, and the Klin mentoring workshop with its methodical council.
 
-Local and test settings only (applications.demo): its passwords are in the README.
+Local and test settings only (core.demo): its passwords are in the README.
 """
 
 import datetime
@@ -12,7 +12,7 @@ from django.db import transaction
 
 from accounts.models import User
 from applications import regulations, roles
-from applications.demo import (
+from core.demo import (
     ADMIN_PASSWORD,
     ADMIN_USERNAME,
     DEMO_PASSWORD,
