@@ -4,29 +4,10 @@ through the services (audited, routed by the flow)."""
 from django.contrib import admin
 from viewflow.workflow.models import Process, Task
 
-from audit.admin_base import AuditedAdmin, PersonalDataAdmin, ReadOnlyAdmin, log_list_reads
-from programmes.models import Organisation, OrganisationMembership, Program
+from audit.admin_base import PersonalDataAdmin, ReadOnlyAdmin, log_list_reads
 
 from .models import Application, Order
 from .selectors import PERSONAL_FIELDS
-
-
-@admin.register(Program)
-class ProgramAdmin(AuditedAdmin):
-    list_display = ("code", "title", "status_term_years", "registration_prefix", "is_active")
-
-
-class MembershipInline(admin.TabularInline):
-    model = OrganisationMembership
-    extra = 1
-    autocomplete_fields = ("user",)
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(AuditedAdmin):
-    list_display = ("short_name", "name")
-    search_fields = ("short_name", "name")
-    inlines = [MembershipInline]
 
 
 @admin.register(Application)

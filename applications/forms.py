@@ -1,53 +1,36 @@
 """Forms shared by the HTML pages and the API, so both validate input the same way."""
 
+import functools
+import json
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
 from core.limits import LINE
-from programmes.models import MAX_STATUS_TERM_YEARS
+from programmes import formdef
+from programmes.models import MAX_STATUS_TERM_YEARS, FormVersion
 
+from . import regulations
 from .models import Application, PlannedEvent
 
 
-class ApplicationForm(forms.ModelForm):
-    """Приложение 1. Every field may stay empty in a draft; completeness is checked on submit."""
+@functools.cache
+def _form_of(definition_json: str) -> type[forms.Form]:
+    return formdef.form_class(json.loads(definition_json), name="ApplicationForm")
 
-    class Meta:
-        model = Application
-        fields = (
-            "topic",
-            "direction",
-            "goals",
-            "tasks",
-            "expected_results",
-            "responsible_name",
-            "responsible_position",
-            "responsible_phone",
-            "responsible_email",
-            "partners",
-        )
-        widgets = {
-            "goals": forms.Textarea(attrs={"rows": 3}),
-            "tasks": forms.Textarea(attrs={"rows": 3}),
-            "expected_results": forms.Textarea(attrs={"rows": 3}),
-            "partners": forms.Textarea(attrs={"rows": 3}),
-        }
 
-    PLATFORM = ("topic", "direction", "goals", "tasks", "expected_results", "partners")
-    RESPONSIBLE = (
-        "responsible_name",
-        "responsible_position",
-        "responsible_phone",
-        "responsible_email",
-    )
+def application_form_class(version: FormVersion | None = None) -> type[forms.Form]:
+    """The form of a programme's form version (Приложение 1 for Tomsk), built from its
+    definition once per process. Every field may stay empty in a draft; completeness is
+    checked on submit (selectors.application_completeness_errors)."""
+    definition = version.definition if version is not None else regulations.TOMSK_FORM
+    return _form_of(json.dumps(definition, sort_keys=True, ensure_ascii=False))
 
-    def platform_fields(self):
-        return [self[name] for name in self.PLATFORM]
 
-    def responsible_fields(self):
-        return [self[name] for name in self.RESPONSIBLE]
+# The Tomsk form: what the API's schema documents as the fields of an application.
+ApplicationForm = application_form_class()
 
 
 def year_choices(term_years: int) -> list[tuple[int, str]]:

@@ -74,6 +74,17 @@ class Application(TimeStamped):
     partners = models.TextField(
         _("partners"), blank=True, help_text=_("External partners, one per line.")
     )
+    # The version of the programme's form it was filed with, and the answers to it. A field the
+    # form keeps in a column (its `column`) is read from the column; the rest live here.
+    form_version = models.ForeignKey(
+        "programmes.FormVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("form version"),
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
     attachments = models.ManyToManyField(
         "documents.Document", blank=True, related_name="+", verbose_name=_("attachments")
     )

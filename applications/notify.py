@@ -16,8 +16,8 @@ from core.i18n import in_russian
 from core.urls import absolute_url
 from councils import notify as council_notify
 from notifications.models import Kind
-from notifications.selectors import recipients_with_permission
 from notifications.services import notify
+from programmes import access
 
 from . import selectors
 from .models import Application
@@ -160,13 +160,13 @@ def task_created(task) -> None:
     """A human step was created: tell who may take it. Its owner when the flow assigned one
     (the revision goes to the applicant), else every active holder of the step's permission
     (all methodists for the check), who see it in their queue."""
+    application = selectors.task_application(task)
     if task.owner_id:
         recipients = [task.owner]
     elif task.owner_permission:
-        recipients = recipients_with_permission(task.owner_permission)
+        recipients = access.staff_serving(task.owner_permission, application.program_id)
     else:
         return
-    application = selectors.task_application(task)
     step = str(task.flow_task.task_title)
     notify(
         recipients=recipients,

@@ -7,7 +7,17 @@ Tomsk — «Положение о муниципальной сети город
 педагогов»; Klin — «Положение о „Мастерской наставничества“» (приказ от 10.09.2020 № 24-3).
 """
 
+import json
+from pathlib import Path
+
 TOMSK_CODE = "tomsk-ms"
+# Приложение 1 as data (programmes.formdef): version 1 of the Tomsk application form.
+TOMSK_FORM = json.loads(
+    (
+        Path(__file__).resolve().parents[1]
+        / "programmes/definitions/tomsk/application_form_v1.json"
+    ).read_text(encoding="utf-8")
+)
 TOMSK_PROGRAM = {
     "title": "Муниципальная сеть города Томска по методическому сопровождению молодых педагогов",
     "council_name": "Координационный совет",  # II.2

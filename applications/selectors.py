@@ -16,13 +16,15 @@ from viewflow.workflow.status import STATUS
 from audit.models import AuditEvent
 from audit.services import PERSONAL_DATA_READ
 from documents.models import RenderRequest
+from programmes import access, formdef
+from programmes.access import SEE_ALL
 from programmes.models import Organisation, Program
 
-from .models import Application, Direction, Order
+from . import regulations
+from .models import Application, Order
 from .status_port import status_lifecycle
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
-SEE_ALL = "workflows.view_all_applications"
 STEP_PERMISSIONS = (
     "workflows.check_application",
     "workflows.decide_application",
@@ -67,16 +69,21 @@ def sits_for_program(user, program_id: int) -> bool:
 
 
 def visible_to(qs: QuerySet, user) -> QuerySet:
-    """Rows of `qs` (with `organisation` and `program`) the user may see: all for staff with
-    the see-all permission, else their organisations' and their councils' programmes'."""
+    """Rows of `qs` (with `organisation` and `program`) the user may see: staff with the
+    see-all permission those of the programmes they serve (programmes.access), everyone else
+    their organisations' and their councils' programmes'."""
     if not user.is_authenticated:
         return qs.none()
+    own = Q(organisation__organisationmembership__user=user) | Q(
+        program_id__in=seated_program_ids(user)
+    )
     if user.has_perm(SEE_ALL):
-        return qs
-    return qs.filter(
-        Q(organisation__organisationmembership__user=user)
-        | Q(program_id__in=seated_program_ids(user))
-    ).distinct()
+        served = access.staff_program_ids(user)
+        if served is None:
+            return qs
+        # Staff who also sit on another programme's council (or act for a school) keep that.
+        return qs.filter(Q(program_id__in=served) | own).distinct()
+    return qs.filter(own).distinct()
 
 
 def application_visible_qs(user) -> QuerySet[Application]:
@@ -146,26 +153,57 @@ def _planned_event_errors(application: Application) -> list[str]:
     return messages
 
 
+def application_definition(application: Application) -> dict:
+    """The definition of the form the application is filed with."""
+    version = application.form_version
+    return version.definition if version is not None else regulations.TOMSK_FORM
+
+
+def application_answers(application: Application) -> dict:
+    """Field name → answer under the application's form: a field kept in a column is read
+    from the column, the others from the answers."""
+    answers = {}
+    for field in formdef.fields_of(application_definition(application)):
+        column = field.get("column")
+        value = (
+            getattr(application, column)
+            if column
+            else formdef.answer_value(field, application.answers.get(field["name"]))
+        )
+        answers[field["name"]] = "" if value is None else value
+    return answers
+
+
+def application_answers_shown(application: Application) -> list[dict]:
+    """The answers as a person reads them, section by section, with the form's labels."""
+    answers = application_answers(application)
+    return [
+        {
+            "title": formdef.text(section.get("title")),
+            "rows": [
+                {
+                    "name": field["name"],
+                    "label": formdef.text(field.get("label")),
+                    "value": formdef.answer_shown(field, answers.get(field["name"])),
+                    "type": field["type"],
+                }
+                for field in section.get("fields", [])
+            ],
+        }
+        for section in application_definition(application).get("sections", [])
+    ]
+
+
 def application_completeness_errors(application: Application) -> dict[str, list[str]]:
-    """Field → messages for everything a submitted application must have."""
-    errors: dict[str, list[str]] = {}
-    required = {
-        "topic": _("State the topic of the platform."),
-        "direction": _("Choose the direction of the platform."),
-        "goals": _("Describe the goals."),
-        "tasks": _("Describe the tasks."),
-        "expected_results": _("Describe the expected results."),
-        "responsible_name": _("Name the responsible person."),
-        "responsible_position": _("State the position of the responsible person."),
-    }
-    for field, message in required.items():
-        if not str(getattr(application, field) or "").strip():
-            errors[field] = [message]
-    if not (application.responsible_phone.strip() or application.responsible_email.strip()):
-        errors["responsible_phone"] = [_("Give a phone or an e-mail of the responsible person.")]
-    events = _planned_event_errors(application)
-    if events:
-        errors["planned_events"] = events
+    """Field → messages for everything a submitted application must have: the required
+    answers of the form version it is filed with, the planned events if the form has them,
+    and one case of the school at a time."""
+    definition = application_definition(application)
+    errors = formdef.completeness_errors(definition, application_answers(application))
+    if definition.get("events"):
+        events = _planned_event_errors(application)
+        if events:
+            errors["planned_events"] = events
     refusal = school_case_refusal(
         program=application.program,
         organisation=application.organisation,
@@ -374,7 +412,8 @@ def _event_url(event) -> str:
 
 
 def task_visible_qs(user) -> QuerySet[Task]:
-    """Open steps this user holds, or may take: the owner, or a holder of the step's permission."""
+    """Open steps this user holds, or may take: the owner, or a holder of the step's permission
+    for the programme of the case."""
     from .flows import ApplicationFlow
 
     qs = Task.objects.filter(
@@ -382,8 +421,15 @@ def task_visible_qs(user) -> QuerySet[Task]:
     ).select_related("process", "owner")
     if not user.is_authenticated:
         return qs.none()
-    perms = [p for p in STEP_PERMISSIONS if user.has_perm(p)]
-    claimable = Q(owner__isnull=True, owner_permission__in=perms)
+    claimable = Q(pk__in=[])
+    for perm in STEP_PERMISSIONS:
+        if user.has_perm(perm):
+            cases = access.scoped(Application.objects.all(), user, perm=perm)
+            claimable |= Q(
+                owner__isnull=True,
+                owner_permission=perm,
+                process_id__in=cases.values("process_id"),
+            )
     return qs.filter(Q(owner=user) | claimable).order_by("created")
 
 
@@ -460,26 +506,15 @@ def application_documents(application: Application) -> list:
 
 # --- Submissions: what was sent each time, and what changed ------------------------------------
 
-# The fields of Приложение 1 a submission freezes (the form's fields, in the form's order).
-SNAPSHOT_FIELDS = (
-    "topic",
-    "direction",
-    "goals",
-    "tasks",
-    "expected_results",
-    "responsible_name",
-    "responsible_position",
-    "responsible_phone",
-    "responsible_email",
-    "partners",
-)
-
 
 def application_snapshot(application: Application) -> dict:
     """The application as submitted, as plain data: kept with the submission so what it said
     stays known whatever the row says later."""
     return {
-        "fields": {name: getattr(application, name) for name in SNAPSHOT_FIELDS},
+        # The answers to its form version, in the form's order.
+        "fields": formdef.answers_json(
+            application_definition(application), application_answers(application)
+        ),
         "events": [
             {
                 "year_index": e.year_index,
@@ -502,13 +537,8 @@ class Change:
     after: str  # "" when removed
 
 
-def _field_shown(name: str, value) -> str:
-    if name == "direction" and value:
-        try:
-            return str(Direction(value).label)
-        except ValueError:
-            return str(value)
-    return str(value or "")
+def _field_shown(field: dict, value) -> str:
+    return formdef.answer_shown(field, value) if value not in (None, "") else ""
 
 
 def _event_line(event: dict) -> str:
@@ -544,14 +574,18 @@ def _events_changed(before: list[dict], after: list[dict]) -> list[Change]:
     return changes
 
 
-def application_submission_changes(before: dict, after: dict) -> list[Change]:
-    """What changed from one submission to the next, field by field, with the form's labels."""
+def application_submission_changes(
+    before: dict, after: dict, *, definition: dict | None = None
+) -> list[Change]:
+    """What changed from one submission to the next, field by field, with the labels of the
+    form the application is filed with (Tomsk's when not given)."""
     changes = []
-    for name in SNAPSHOT_FIELDS:
-        old = _field_shown(name, before.get("fields", {}).get(name))
-        new = _field_shown(name, after.get("fields", {}).get(name))
+    for field in formdef.fields_of(definition or regulations.TOMSK_FORM):
+        name = field["name"]
+        old = _field_shown(field, before.get("fields", {}).get(name))
+        new = _field_shown(field, after.get("fields", {}).get(name))
         if old != new:
-            label = capfirst(Application._meta.get_field(name).verbose_name)
+            label = capfirst(formdef.text(field.get("label")))
             changes.append(Change(label=label, before=old, after=new))
     changes += _events_changed(before.get("events", []), after.get("events", []))
     changes += _rows_changed(
@@ -596,7 +630,9 @@ def application_submissions(application: Application) -> list[SubmissionRow]:
                 document=render.document if render else None,
                 version=render.version if render else None,
                 state=state,
-                changes=application_submission_changes(previous.data, submission.data)
+                changes=application_submission_changes(
+                    previous.data, submission.data, definition=application_definition(application)
+                )
                 if previous
                 else [],
             )

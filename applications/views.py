@@ -20,10 +20,11 @@ from core.errors import DocketError
 from core.forms import error_summary, errors_summary_from
 from documents import services as document_services
 from documents.downloads import version_response
+from programmes import services as programme_services
 
 from . import selectors, services
 from .flows import ApplicationFlow
-from .forms import STEP_FORMS, ApplicationForm, AttachmentForm, PlannedEventFormSet
+from .forms import STEP_FORMS, AttachmentForm, PlannedEventFormSet, application_form_class
 from .models import Application
 
 
@@ -88,6 +89,15 @@ def application_list(request):
     )
 
 
+def _program_chosen(programs, chosen):
+    """The programme a new application is for: the one asked for, else the first open one."""
+    if str(chosen or "").isdigit():
+        found = programs.filter(pk=chosen).first()
+        if found is not None:
+            return found
+    return programs.order_by("title").first()
+
+
 def _events_term(application, programs, chosen) -> int:
     """The years the plan offers (see selectors.plan_years_for)."""
     if application is not None:
@@ -107,12 +117,26 @@ def _application_form_page(request, application=None):
     organisations = selectors.organisations_of(request.user)
     programs = selectors.program_open_qs()
     data = request.POST if request.method == "POST" else None
-    term = _events_term(application, programs, request.POST.get("program"))
-    form = ApplicationForm(data, instance=application)
-    formset = PlannedEventFormSet(data, instance=application, prefix="events", term_years=term)
+    chosen = request.POST.get("program") or request.GET.get("program")
+    term = _events_term(application, programs, chosen)
+    if application is not None:
+        version = application.form_version
+        initial = selectors.application_answers(application)
+    else:
+        program = _program_chosen(programs, chosen)
+        version = programme_services.current_form(program) if program else None
+        initial = None
+    form = application_form_class(version)(data, initial=initial)
+    has_events = bool(form.definition.get("events"))
+    # A form without a plan of events (another programme's) has no formset on the page.
+    formset = (
+        PlannedEventFormSet(data, instance=application, prefix="events", term_years=term)
+        if has_events
+        else None
+    )
     summary, summary_title = [], ""
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        fields = {k: form.cleaned_data[k] for k in ApplicationForm.Meta.fields}
+    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+        fields = dict(form.cleaned_data)
         try:
             if application is None:
                 organisation = get_object_or_404(organisations, pk=request.POST.get("organisation"))
@@ -122,14 +146,14 @@ def _application_form_page(request, application=None):
                     organisation=organisation,
                     program=program,
                     fields=fields,
-                    events=formset.events(),
+                    events=formset.events() if formset else [],
                 )
             else:
                 services.application_update(
                     application_id=application.pk,
                     user=request.user,
                     fields=fields,
-                    events=formset.events(),
+                    events=formset.events() if formset else None,
                 )
         except DocketError as exc:
             messages.error(request, exc.message)
@@ -137,7 +161,7 @@ def _application_form_page(request, application=None):
             messages.success(request, _("The application is saved."))
             return redirect("application-detail", application.pk)
     elif request.method == "POST":
-        summary = error_summary(form, formset)
+        summary = error_summary(form, *([formset] if formset else []))
     elif application is not None and request.GET.get("check"):
         # Back from a refused submission: what is still missing, each with a link to it.
         summary = errors_summary_from(
@@ -152,9 +176,11 @@ def _application_form_page(request, application=None):
         {
             "form": form,
             "formset": formset,
+            "has_events": has_events,
             "application": application,
             "organisations": organisations,
             "programs": programs,
+            "program_chosen": None if application else _program_chosen(programs, chosen),
             "error_summary": summary,
             "error_summary_title": summary_title,
         },

@@ -50,11 +50,12 @@ def _django_setup(tmpdir: str) -> None:
 # --- Data (made before any measurement) -----------------------------------------------------
 
 
-def _people():
+def _people(program):
     from django.contrib.auth.models import Group
 
     from accounts.models import User
     from applications import roles
+    from programmes.models import ProgrammeStaff
 
     roles.roles_sync()
     people = {}
@@ -64,15 +65,20 @@ def _people():
         ("official", roles.DEPARTMENT),
     ):
         user = User.objects.create_user(username=f"bench-{key}", first_name=key, last_name="Bench")
-        user.groups.add(Group.objects.get(name=group))
+        # Serving the programme puts the person in the role's group (programmes.services).
+        ProgrammeStaff.objects.create(
+            user=user, program=program, group=Group.objects.get(name=group)
+        )
         people[key] = user.pk
     return people
 
 
 def _program():
+    from applications import regulations
+    from programmes import services as programme_services
     from programmes.models import Program
 
-    return Program.objects.create(
+    program = Program.objects.create(
         code="bench",
         title="Benchmark programme",
         council_name="Council",
@@ -80,6 +86,8 @@ def _program():
         status_name="Network platform",
         registration_prefix="БЧ",
     )
+    programme_services.form_first_version(program=program, definition=regulations.TOMSK_FORM)
+    return program
 
 
 def _council(program, people: dict) -> None:
@@ -394,8 +402,8 @@ def run(n: int, rounds: int) -> dict:
     from applications.models import Application
     from statuses.models import Status
 
-    people = _people()
     program = _program()
+    people = _people(program)
     _council(program, people)
     per_round = n
     drafts = iter(_drafts(program, 2 + rounds * per_round, "o"))

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from core.urls import absolute_url
 from notifications.models import Kind
-from notifications.selectors import recipients_with_permission
 from notifications.services import notify
+from programmes import access
 
 from . import selectors
 from .models import Council, Meeting
@@ -32,7 +32,7 @@ def case_awaiting_council(
         )
         recipients = [s.user for s in seats.order_by("role")]
     if not recipients:
-        recipients = list(recipients_with_permission("workflows.decide_application"))
+        recipients = list(access.staff_serving(access.DECIDE, program_id))
     with translation.override("ru"):
         notify(
             recipients=recipients,

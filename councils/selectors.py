@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from programmes import access
 from programmes.access import SEE_ALL
 
 from . import rules, subjects
@@ -45,14 +46,17 @@ def is_secretary(*, council: Council, user, day: date | None = None) -> bool:
 
 
 def council_visible_qs(user) -> QuerySet[Council]:
-    """Current members see their council; staff who see every application see every council."""
+    """Current members see their council; staff who see every case see the councils of the
+    programmes they serve."""
     qs = Council.objects.select_related("program")
     if not user.is_authenticated:
         return qs.none()
-    if user.has_perm(SEE_ALL):
-        return qs
     seats = CouncilMember.objects.on(timezone.localdate()).filter(user=user)
-    return qs.filter(pk__in=seats.values("council_id"))
+    seated = Q(pk__in=seats.values("council_id"))
+    if user.has_perm(SEE_ALL):
+        served = access.staff_program_ids(user)
+        return qs if served is None else qs.filter(Q(program_id__in=served) | seated)
+    return qs.filter(seated)
 
 
 def meeting_visible_qs(user) -> QuerySet[Meeting]:

@@ -1,8 +1,7 @@
 """Reads: a person's notifications and preferences, and who holds a permission."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from .models import Kind, Notification, NotificationPreference
 
@@ -46,27 +45,3 @@ def notification_email_preferences(user) -> dict[str, bool]:
     """Kind → whether the user also gets an e-mail (yes unless they turned it off)."""
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
     return {kind: chosen.get(kind, True) for kind in Kind.values}
-
-
-def recipients_with_permission(permission: str) -> QuerySet:
-    """Active users who hold `app_label.codename` through a group or directly.
-
-    Superusers hold every permission implicitly; they are not told about every step of every
-    role, only about what is given to them by name.
-    """
-    app_label, codename = permission.split(".", 1)
-    by_group = Q(
-        groups__permissions__codename=codename,
-        groups__permissions__content_type__app_label=app_label,
-    )
-    direct = Q(
-        user_permissions__codename=codename,
-        user_permissions__content_type__app_label=app_label,
-    )
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(by_group | direct)
-        .distinct()
-        .order_by("pk")
-    )

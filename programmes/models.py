@@ -98,3 +98,70 @@ class OrganisationMembership(TimeStamped):
 
     def __str__(self):
         return f"{self.user} — {self.organisation}"
+
+
+class ProgrammeStaff(TimeStamped):
+    """A person serving one programme in one staff role (a role is a group of permissions).
+
+    What the role allows, the person may do for this programme's cases and for no other's: a
+    Tomsk methodist sees no case of the Klin workshop. One person may serve several programmes,
+    in the same role or in different ones. Adding a row puts the person in the role's group;
+    removing their last row of a role takes them out of it (programmes.services).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="programme_roles",
+        verbose_name=_("person"),
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="staff", verbose_name=_("programme")
+    )
+    group = models.ForeignKey(
+        "auth.Group", on_delete=models.PROTECT, related_name="+", verbose_name=_("role")
+    )
+
+    class Meta:
+        verbose_name = _("programme staff member")
+        verbose_name_plural = _("programme staff")
+        ordering = ["program", "group", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program", "group"], name="programme_staff_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.group} — {self.program}"
+
+
+class FormVersion(TimeStamped):
+    """One version of a programme's application form, as data (programmes.formdef).
+
+    A case keeps the version it was filed with: a new version is a new row, and a version
+    that cases were filed with is never changed (programmes.services)."""
+
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        related_name="form_versions",
+        verbose_name=_("programme"),
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    definition = models.JSONField(
+        _("form definition"),
+        help_text=_("Sections and fields of the application form (docs/programmes.md)."),
+    )
+    note = LineField(_("what changed"), max_length=limits.LINE, blank=True)
+
+    class Meta:
+        verbose_name = _("application form version")
+        verbose_name_plural = _("application form versions")
+        ordering = ["program", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="form_version_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.program.code} v{self.number}"

@@ -14,6 +14,7 @@ class StatusesConfig(AppConfig):
         from applications import status_port
         from documents.selectors import case_access_register
         from documents.services import case_signed_register
+        from programmes import access
 
         from . import council, paper, selectors
         from .lifecycle import StatusLifecycle
@@ -47,7 +48,7 @@ class StatusesConfig(AppConfig):
         case_access_register(
             NetworkReport,
             lambda user, report: (
-                user.has_perm(selectors.SEE_ALL)
+                access.may(user, access.SEE_ALL, report.program_id)
                 or wf_selectors.sits_for_program(user, report.program_id)
             ),
         )

@@ -115,11 +115,15 @@ class NetworkReportCompileForm(forms.Form):
         label=_("Academic year (first calendar year)"), min_value=2000, max_value=2100
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
+        from programmes import access
         from programmes.models import Program
 
         super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = Program.objects.order_by("title")
+        # Only the programmes whose reports this methodist checks.
+        self.fields["program"].queryset = access.scoped(
+            Program.objects.order_by("title"), user, field="pk", perm=access.CHECK
+        )
 
 
 class PartnerAddForm(forms.Form):

@@ -10,14 +10,12 @@ from applications.notify import applicants
 from core.i18n import in_russian
 from core.urls import absolute_url
 from notifications.models import Kind
-from notifications.selectors import recipients_with_permission
 from notifications.services import notify
+from programmes import access
+from programmes.access import APPROVE, CHECK, DECIDE
 
 from . import selectors
 from .models import Status
-
-CHECK = "workflows.check_application"
-DECIDE = "workflows.decide_application"
 
 
 def _link(name: str, pk: int) -> str:
@@ -68,7 +66,10 @@ def duty_reminder(*, duty, working_days: int) -> None:
 @in_russian
 def duty_missed(*, duty) -> None:
     words = _duty_words(duty)
-    people = [*selectors.status_holders(duty.status), *recipients_with_permission(CHECK)]
+    people = [
+        *selectors.status_holders(duty.status),
+        *access.staff_serving(CHECK, duty.status.program_id),
+    ]
     _send(
         recipients=people,
         kind=Kind.DEADLINE_MISSED,
@@ -87,8 +88,8 @@ def duty_missed(*, duty) -> None:
 def duty_escalated(*, duty) -> None:
     words = _duty_words(duty)
     people = [
-        *recipients_with_permission(DECIDE),
-        *recipients_with_permission(CHECK),
+        *access.staff_serving(DECIDE, duty.status.program_id),
+        *access.staff_serving(CHECK, duty.status.program_id),
         *selectors.status_holders(duty.status),
     ]
     _send(
@@ -109,7 +110,7 @@ def duty_escalated(*, duty) -> None:
 def duty_submitted(*, duty, submission, event) -> None:
     words = _duty_words(duty)
     _send(
-        recipients=recipients_with_permission(CHECK),
+        recipients=access.staff_serving(CHECK, duty.status.program_id),
         kind=Kind.TASK_ASSIGNED,
         subject=_("To check: %(duty)s of %(org)s") % words,
         message=_("%(org)s has sent the %(duty)s. Check it and accept it or return it.") % words,
@@ -126,7 +127,7 @@ def duty_reviewed(*, duty, submission, event) -> None:
     url = _link("duty-detail", duty.pk)
     if event.action == "duty.accept":
         _send(
-            recipients=recipients_with_permission(DECIDE),
+            recipients=access.staff_serving(DECIDE, duty.status.program_id),
             kind=Kind.TASK_ASSIGNED,
             subject=_("For the council: %(duty)s of %(org)s") % words,
             message=_("A methodist has checked the %(duty)s of %(org)s; it waits for the council.")
@@ -197,7 +198,10 @@ def status_moved(*, status, event) -> None:
     if event.comment:
         details.append(_("Reason: %(reason)s") % {"reason": event.comment})
     _send(
-        recipients=[*selectors.status_holders(status), *recipients_with_permission(CHECK)],
+        recipients=[
+            *selectors.status_holders(status),
+            *access.staff_serving(CHECK, status.program_id),
+        ],
         kind=Kind.STATUS_CHANGED,
         subject=subject,
         message=subject + ".",
@@ -206,8 +210,6 @@ def status_moved(*, status, event) -> None:
         dedup_key=f"status:{status.pk}:{event.action}:{event.pk}",
     )
 
-
-APPROVE = "workflows.approve_application"
 
 TERMINATION_SUBJECTS = {
     "termination.request": gettext_noop("%(org)s asks to terminate its status early"),
@@ -234,11 +236,13 @@ def termination_moved(*, case, event) -> None:
     status = case.status
     words = {"org": status.organisation.short_name}
     subject = _(TERMINATION_SUBJECTS[event.action]) % words
-    people = list(selectors.status_holders(status)) + list(recipients_with_permission(CHECK))
+    people = list(selectors.status_holders(status)) + list(
+        access.staff_serving(CHECK, status.program_id)
+    )
     if case.state == case.State.AT_COUNCIL:
-        people += list(recipients_with_permission(DECIDE))
+        people += list(access.staff_serving(DECIDE, status.program_id))
     elif case.state == case.State.AT_DEPARTMENT:
-        people += list(recipients_with_permission(APPROVE))
+        people += list(access.staff_serving(APPROVE, status.program_id))
     details = [
         _("Grounds: %(grounds)s.") % {"grounds": case.get_grounds_display()},
         _("Reason: %(reason)s") % {"reason": case.reason},
@@ -262,7 +266,10 @@ def problem_moved(*, notice, event) -> None:
     words = {"org": status.organisation.short_name}
     if event.action == "problem.report":
         subject = _("%(org)s reports a problem of its platform") % words
-        people = [*recipients_with_permission(DECIDE), *recipients_with_permission(CHECK)]
+        people = [
+            *access.staff_serving(DECIDE, status.program_id),
+            *access.staff_serving(CHECK, status.program_id),
+        ]
         message = notice.description
     else:
         subject = _("The council considered the problem reported by %(org)s") % words
@@ -282,10 +289,13 @@ def problem_moved(*, notice, event) -> None:
 def network_report_moved(*, report, event) -> None:
     if event.action == "network_report.compile":
         subject = _("For the council: the network's report %(year)s is compiled")
-        people = [*recipients_with_permission(DECIDE), *recipients_with_permission(CHECK)]
+        people = [
+            *access.staff_serving(DECIDE, report.program_id),
+            *access.staff_serving(CHECK, report.program_id),
+        ]
     else:
         subject = _("The council accepted the network's report %(year)s")
-        people = list(recipients_with_permission(CHECK))
+        people = list(access.staff_serving(CHECK, report.program_id))
     from applications.rules import academic_year_label
 
     subject = subject % {"year": academic_year_label(report.academic_year)}

@@ -28,14 +28,13 @@ from documents import services as documents
 from documents.models import Document
 from notifications.models import Kind
 from notifications.services import notify
+from programmes import access
+from programmes.access import CHECK
 from programmes.models import Organisation
 from statuses.models import Status
 
 from . import paperwork, selectors
 from .models import Agreement, AgreementParty, AgreementSettings, Duty, NetworkReport, Submission
-
-CHECK = "workflows.check_application"
-
 
 # --- Plans, reports and the network's report ---------------------------------------------------
 
@@ -136,9 +135,7 @@ def office_party(program) -> dict:
     name = settings_row.office_name if settings_row else _("Methodical office")
     signer = settings_row.office_signer if settings_row else None
     if signer is None or not signer.is_active:
-        from notifications.selectors import recipients_with_permission
-
-        signer = recipients_with_permission(CHECK).order_by("pk").first()
+        signer = access.staff_serving(CHECK, program.pk).first()
     fields = _signer_fields(signer)
     if settings_row and settings_row.office_signer_position:
         fields["signer_position"] = settings_row.office_signer_position
@@ -317,6 +314,8 @@ def agreement_partner_add(
     if not user.has_perm(CHECK):
         raise NotAllowed(_("This step is for another role; you cannot take it."))
     status = lock(Status.objects).select_related("program").get(pk=status_id)
+    if not access.may(user, CHECK, status.program_id):
+        raise NotAllowed(_("This step is for another role; you cannot take it."))
     if not status.is_live:
         raise ConflictError(
             _("The status is %(state)s; this cannot be done now.")
@@ -435,6 +434,8 @@ def agreement_paper_signature_record(*, user, party_id: int, signed_on: date) ->
     party = AgreementParty.objects.select_related("agreement").get(pk=party_id)
     agreement = _locked_agreement(party.agreement_id)
     party = lock(AgreementParty.objects).get(pk=party_id)
+    if not access.may(user, CHECK, agreement.status.program_id):
+        raise NotAllowed(_("This step is for another role; you cannot take it."))
     # The document before the audit head: the last signature registers it in its journal.
     lock(Document.objects).filter(pk=agreement.document_id).first()
     if party.signer_id is not None:

@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy
 from applications import selectors as wf_selectors
 from applications.models import Application
 from audit.models import AuditEvent
+from programmes import access
+from programmes.access import APPROVE, CHECK, DECIDE
+from programmes.models import Program
 from statuses.models import Status
 
 from .models import (
@@ -22,8 +25,6 @@ from .models import (
     Submission,
     TerminationCase,
 )
-
-SEE_ALL = "workflows.view_all_applications"
 
 
 def schedule_for(program) -> DutySchedule:
@@ -176,29 +177,55 @@ def _month_bounds(today: date) -> tuple[date, date]:
     return today.replace(day=1), today.replace(day=calendar.monthrange(today.year, today.month)[1])
 
 
-def methodist_dashboard(*, today: date) -> dict:
-    """What a methodist keeps an eye on: duties due this month, overdue ones, submissions
-    waiting for a check or the council, statuses ending this month."""
+def dashboard_programs(user) -> list[Program]:
+    """The programmes whose dashboard the user may open: those they serve in a staff role."""
+    qs = Program.objects.order_by("title")
+    if not user.is_authenticated:
+        return []
+    ids = [access.staff_program_ids(user, perm) for perm in (CHECK, DECIDE, APPROVE)]
+    if any(i is None for i in ids):
+        return list(qs)
+    served = Q(pk__in=[])
+    for program_ids in ids:
+        served |= Q(pk__in=program_ids)
+    return list(qs.filter(served))
+
+
+def methodist_dashboard(*, program: Program, today: date) -> dict:
+    """What a methodist keeps an eye on in one programme: duties due this month, overdue ones,
+    submissions waiting for a check or the council, statuses ending this month. One programme
+    at a time: each has its own calendar, council and people."""
     first, last = _month_bounds(today)
-    live = Q(status__state__in=Status.LIVE_STATES)
+    live = Q(status__state__in=Status.LIVE_STATES, status__program=program)
     base = Duty.objects.filter(live).select_related("status__organisation", "status__program")
+    submissions = Submission.objects.filter(duty__status__program=program).select_related(
+        "duty__status__organisation"
+    )
     return {
+        "program": program,
         "due": base.filter(state__in=Duty.OWED_STATES, due_date__gte=today, due_date__lte=last),
         "overdue": base.filter(state__in=Duty.OWED_STATES, due_date__lt=today),
-        "to_check": Submission.objects.filter(state=Submission.State.AT_METHODIST)
-        .select_related("duty__status__organisation")
-        .order_by("submitted_at"),
-        "at_council": Submission.objects.filter(state=Submission.State.AT_COUNCIL)
-        .select_related("duty__status__organisation")
-        .order_by("submitted_at"),
-        "problems": ProblemNotice.objects.filter(state=ProblemNotice.State.AT_COUNCIL)
+        "to_check": submissions.filter(state=Submission.State.AT_METHODIST).order_by(
+            "submitted_at"
+        ),
+        "at_council": submissions.filter(state=Submission.State.AT_COUNCIL).order_by(
+            "submitted_at"
+        ),
+        "problems": ProblemNotice.objects.filter(
+            state=ProblemNotice.State.AT_COUNCIL, status__program=program
+        )
         .select_related("status__organisation")
         .order_by("created_at"),
-        "terminations": TerminationCase.objects.filter(state__in=TerminationCase.OPEN_STATES)
+        "terminations": TerminationCase.objects.filter(
+            state__in=TerminationCase.OPEN_STATES, status__program=program
+        )
         .select_related("status__organisation")
         .order_by("created_at"),
         "expiring": Status.objects.filter(
-            state__in=Status.LIVE_STATES, valid_until__gte=first, valid_until__lte=last
+            program=program,
+            state__in=Status.LIVE_STATES,
+            valid_until__gte=first,
+            valid_until__lte=last,
         ).select_related("organisation", "program"),
         "month_start": first,
         "month_end": last,

@@ -19,6 +19,8 @@ from documents import selectors as document_selectors
 from documents import services as documents
 from documents.models import Document
 from documents.services import document_create
+from programmes import access
+from programmes.access import APPROVE, CHECK
 
 from . import notify, paper, paperwork, schedule, selectors, workdays
 from .machine import StatusMachine
@@ -35,10 +37,6 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
-
-SEE_ALL = "workflows.view_all_applications"
-CHECK = "workflows.check_application"
-DECIDE = "workflows.decide_application"
 
 
 # --- The machine --------------------------------------------------------------------------
@@ -455,8 +453,11 @@ def status_resume(*, status_id: int, actor, today: date) -> Status:
 # --- Submissions of yearly duties ----------------------------------------------------------
 
 
-def _require(user, perm: str) -> None:
-    if not user.has_perm(perm):
+def _require(user, perm: str, program_id: int | None = None) -> None:
+    """The role's permission, and (once the case is known) for the case's programme."""
+    if not user.has_perm(perm) or (
+        program_id is not None and not access.may(user, perm, program_id)
+    ):
         raise NotAllowed(_("This step is for another role; you cannot take it."))
 
 
@@ -553,6 +554,7 @@ def submission_check(*, user, submission_id: int, decision: str, comment: str = 
     """A methodist accepts the submission for the council or returns it to the holder."""
     _require(user, CHECK)
     submission, duty = _locked_open_submission(submission_id, Submission.State.AT_METHODIST)
+    _require(user, CHECK, duty.status.program_id)
     if decision not in ("accept", "return"):
         raise ValidationError({"decision": [_("Choose a decision.")]})
     if decision == "return" and not comment.strip():
@@ -870,8 +872,6 @@ def lifecycle_sweep(*, now: datetime) -> dict:
 
 # --- Early termination and problem notices --------------------------------------------------
 
-APPROVE = "workflows.approve_application"
-
 
 def _require_holder(user, status: Status) -> None:
     if not selectors.status_holders(status).filter(pk=user.pk).exists():
@@ -1013,6 +1013,7 @@ def termination_department_decide(
 
     _require(user, APPROVE)
     case, status = _locked_case(case_id, TerminationCase.State.AT_DEPARTMENT)
+    _require(user, APPROVE, status.program_id)
     if decision == "approve":
         if not order_number.strip() or order_date is None:
             raise ValidationError(
@@ -1101,7 +1102,7 @@ def problem_council_decide(
 def network_report_compile(*, user, program, academic_year: int) -> NetworkReport:
     """Compile (or re-compile, while the council has not accepted it) the network's report of
     one academic year from the accepted platform reports; it goes to the council."""
-    _require(user, CHECK)
+    _require(user, CHECK, program.pk)
     data = selectors.network_report_compile_data(program=program, academic_year=academic_year)
     report = (
         lock(NetworkReport.objects).filter(program=program, academic_year=academic_year).first()

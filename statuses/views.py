@@ -21,6 +21,8 @@ from core.errors import DocketError
 from core.forms import error_summary
 from core.ratelimit import rate_exceeded
 from core.spreadsheets import SafeCsvWriter, xlsx_append
+from programmes import access
+from programmes.access import APPROVE, CHECK, DECIDE
 from programmes.models import Program
 
 from . import paper, selectors, services
@@ -38,10 +40,6 @@ from .forms import (
     TerminationRequestForm,
 )
 from .models import Agreement, Duty, NetworkReport, Submission, SweepFailure, TerminationCase
-
-CHECK = "workflows.check_application"
-DECIDE = "workflows.decide_application"
-APPROVE = "workflows.approve_application"
 
 
 def council_extracts(user, rows) -> list:
@@ -90,12 +88,16 @@ def status_detail(request, pk):
                 TerminationDepartmentForm(initial={"case": open_case.pk})
                 if open_case
                 and open_case.state == TerminationCase.State.AT_DEPARTMENT
-                and user.has_perm(APPROVE)
+                and access.may(user, APPROVE, status.program_id)
                 else None
             ),
             "status": status,
             "agreements": _agreement_rows(status, user),
-            "partner_form": (PartnerAddForm() if user.has_perm(CHECK) and status.is_live else None),
+            "partner_form": (
+                PartnerAddForm()
+                if status.is_live and access.may(user, CHECK, status.program_id)
+                else None
+            ),
             "terms": status.terms.select_related("order", "application"),
             "duties": status.duties.order_by("due_date"),
             "history": selectors.status_history(status),
@@ -230,7 +232,7 @@ def duty_detail(request, pk):
     can_check = (
         open_submission is not None
         and open_submission.state == Submission.State.AT_METHODIST
-        and request.user.has_perm(CHECK)
+        and access.may(request.user, CHECK, duty.status.program_id)
     )
     submissions = list(duty.submissions.prefetch_related("events", "attachments"))
     for submission in submissions:
@@ -255,27 +257,39 @@ def duty_detail(request, pk):
 
 @login_required
 def dashboard(request):
-    """The methodist's month: due, overdue, waiting for a check or the council, expiring."""
+    """The methodist's month in one programme (?program=<code>, else the first they serve):
+    due, overdue, waiting for a check or the council, expiring."""
     if not any(request.user.has_perm(p) for p in (CHECK, DECIDE, APPROVE)):
         raise Http404
+    programs = selectors.dashboard_programs(request.user)
+    if not programs:
+        raise Http404
+    code = request.GET.get("program", "")
+    program = next((p for p in programs if p.code == code), None)
+    if code and program is None:
+        raise Http404  # another programme's dashboard looks missing
+    program = program or programs[0]
     return render(
         request,
         "statuses/dashboard.html",
         {
-            **selectors.methodist_dashboard(today=timezone.localdate()),
-            "council_waiting": council_waiting(),
+            **selectors.methodist_dashboard(program=program, today=timezone.localdate()),
+            "programs": programs,
+            "council_waiting": council_waiting(program),
         },
     )
 
 
-def council_waiting() -> list[dict]:
-    """Per council: every case waiting for it (reports, problems, terminations, missed reports,
+def council_waiting(program) -> list[dict]:
+    """Per council of the programme: every case waiting for it (reports, problems, terminations, missed reports,
     applications, the network's report) and how many are on a meeting's agenda already."""
     from councils import selectors as council_selectors
     from councils.models import Council
 
     rows = []
-    for council in Council.objects.select_related("program").order_by("name"):
+    for council in (
+        Council.objects.filter(program=program).select_related("program").order_by("name")
+    ):
         on_agenda = (
             council_selectors.items_holding_cases()
             .filter(meeting__council=council, subject_id__isnull=False)
@@ -379,11 +393,16 @@ def _staff(request) -> None:
         raise Http404
 
 
+def _network_reports(user):
+    """The network reports of the programmes the user serves; others' look missing."""
+    return access.scoped(NetworkReport.objects.all(), user)
+
+
 @login_required
 def network_reports(request):
     """The network's yearly reports; a methodist compiles one from the accepted reports."""
     _staff(request)
-    form = NetworkReportCompileForm(request.POST or None)
+    form = NetworkReportCompileForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             report = services.network_report_compile(user=request.user, **form.cleaned_data)
@@ -391,7 +410,7 @@ def network_reports(request):
             messages.error(request, exc.message)
         else:
             return redirect("network-report-detail", pk=report.pk)
-    reports = list(NetworkReport.objects.select_related("program"))
+    reports = list(_network_reports(request.user).select_related("program"))
     for report in reports:
         report.print_document = paper.network_report_document(report)
     return render(request, "statuses/network_reports.html", {"reports": reports, "form": form})
@@ -402,7 +421,7 @@ def network_reports(request):
 def network_report_detail(request, pk):
     """The compiled report; the council accepts it only at a meeting (no decision here)."""
     _staff(request)
-    report = get_object_or_404(NetworkReport.objects.select_related("program"), pk=pk)
+    report = get_object_or_404(_network_reports(request.user).select_related("program"), pk=pk)
     return render(
         request,
         "statuses/network_report_detail.html",
@@ -419,7 +438,7 @@ def network_report_detail(request, pk):
 def network_report_xlsx(request, pk):
     """The compiled figures as a workbook: one row per platform, the totals, the gaps."""
     _staff(request)
-    report = get_object_or_404(NetworkReport, pk=pk)
+    report = get_object_or_404(_network_reports(request.user), pk=pk)
     from openpyxl import Workbook
 
     book = Workbook()
@@ -472,7 +491,7 @@ def network_report_xlsx(request, pk):
 def _agreement_rows(status, user) -> list[dict]:
     """Each agreement with its parties, who has signed, and what this user may do on it."""
     rows = []
-    may_record = user.has_perm(CHECK)
+    may_record = access.may(user, CHECK, status.program_id)
     for agreement in paper.agreements_of(status):
         signed = {s.signer_id: s for s in agreement.document.signatures.all()}
         parties = [

@@ -6,11 +6,11 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import User
-from applications import roles
+from applications import regulations, roles
 from applications.models import Application, PlannedEvent
 from core import limits
 from councils.models import Council, CouncilMember
-from programmes.models import Organisation, OrganisationMembership, Program
+from programmes.models import Organisation, OrganisationMembership, Program, ProgrammeStaff
 
 # Real texts are long. `longest=True` on a factory fills every text a person types with real
 # Russian words up to its limit (tests/integration/test_long_texts.py walks a case with them).
@@ -20,6 +20,8 @@ WORDS = (
     "взаимодействия с углублённым изучением отдельных предметов"
 ).split()
 PERSON_NAME = 150  # first, last and middle name (Django's User and ours)
+# The role groups that serve programmes (council members serve through their seats).
+STAFF_ROLES = (roles.METHODISTS, roles.SECRETARIES, roles.DEPARTMENT)
 
 
 def russian_text(length: int, start: str = "") -> str:
@@ -66,11 +68,27 @@ class UserFactory(factory.django.DjangoModelFactory):
             for name in extracted:
                 self.groups.add(Group.objects.get(name=name))
 
+    @factory.post_generation
+    def serves(self, create, extracted, **kwargs):
+        """A staff role reaches only the programmes its holder serves (programmes.access):
+        UserFactory(groups=[...], serves=[program, ...]) serves those in each staff role;
+        without `serves`, the tests' default programme (ProgramFactory()), created if needed."""
+        if not create:
+            return
+        staff_groups = [g for g in self.groups.all() if g.name in STAFF_ROLES]
+        if not staff_groups:
+            return
+        programs = [ProgramFactory()] if extracted is None else extracted
+        for program in programs:
+            for group in staff_groups:
+                ProgrammeStaff.objects.get_or_create(user=self, program=program, group=group)
+
 
 class ProgramFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Program
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True
 
     code = "tomsk-ms"
     title = "Муниципальная сеть города Томска по методическому сопровождению молодых педагогов"
@@ -88,6 +106,17 @@ class ProgramFactory(factory.django.DjangoModelFactory):
             status_name=russian_text(limits.LINE, "Статус сетевой площадки «Молодой специалист»"),
             document_place=russian_text(limits.LINE, "г. Томск"),
         )
+
+    @factory.post_generation
+    def form(self, create, extracted, **kwargs):
+        """The programme's application form: Tomsk's Приложение 1 unless `form=` gives a
+        definition (`form=False`: none yet)."""
+        if create and extracted is not False:
+            from programmes import services as programme_services
+
+            programme_services.form_first_version(
+                program=self, definition=extracted or regulations.TOMSK_FORM
+            )
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -211,3 +240,10 @@ class CouncilMemberFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, groups=[roles.COUNCIL_MEMBERS])
     role = CouncilMember.Role.MEMBER
     valid_from = datetime.date(2000, 1, 1)
+
+
+def serve(program, *users) -> None:
+    """The staff `users` also serve `program`, each in every staff role they hold."""
+    for user in users:
+        for group in user.groups.filter(name__in=STAFF_ROLES):
+            ProgrammeStaff.objects.get_or_create(user=user, program=program, group=group)

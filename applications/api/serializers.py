@@ -7,13 +7,21 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from applications import selectors
-from applications.forms import STEP_FORMS, ApplicationForm, PlannedEventForm
+from applications.forms import (
+    STEP_FORMS,
+    ApplicationForm,
+    PlannedEventForm,
+    application_form_class,
+)
 from applications.models import Application, Order, PlannedEvent
 from core.api.formfields import FormSerializer, describe_form, form_serializer, require_mapping
 from core.ids import ID_MAX
 from core.limits import LINE
 from core.urls import absolute_url
+from programmes import formdef
+from programmes import services as programme_services
 from programmes.models import Organisation, Program
+from programmes.services import FORM_COLUMNS
 
 # --- Errors (schema only: core/problems.py and core.api.errors build them) -------------
 
@@ -112,9 +120,14 @@ class ApplicationCreateSerializer(_ApplicationFieldsSerializer):
 
     def to_internal_value(self, data):
         require_mapping(data)
-        fields, errors = self.run_form(data)
+        errors = {}
         organisation = self._organisation(data, errors)
         program = self._program(data, errors)
+        # The fields are those of the programme's current form (Tomsk's are documented here).
+        version = programme_services.current_form(program) if program else None
+        self.form_class = application_form_class(version)
+        fields, form_errors = self.run_form(data)
+        errors.update(form_errors)
         events, event_errors = _events_from(
             data.get(EVENTS_KEY) or [], term_years=selectors.plan_years_for(program)
         )
@@ -138,10 +151,12 @@ class ApplicationUpdateSerializer(_ApplicationFieldsSerializer):
 
     def to_internal_value(self, data):
         require_mapping(data)
-        names = list(ApplicationForm.base_fields)
+        # The form the application was filed with, which sees the whole application, so rules
+        # spanning fields hold as on the page.
+        self.form_class = application_form_class(self.instance.form_version)
+        names = list(self.form_class.base_fields)
         given = [name for name in names if name in data]
-        # The form sees the whole application, so rules spanning fields hold as on the page.
-        merged = {name: getattr(self.instance, name) for name in names}
+        merged = selectors.application_answers(self.instance)
         merged.update({name: data[name] for name in given})
         cleaned, errors = self.run_form(merged)
         events = None
@@ -393,12 +408,23 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
         help_text="Id of the open step when the requesting user may act on it, else null."
     )
     can_edit = serializers.SerializerMethodField()
+    form_version = serializers.IntegerField(
+        source="form_version.number",
+        read_only=True,
+        allow_null=True,
+        help_text="The version of the programme's form the application is filed with.",
+    )
+    answers = serializers.SerializerMethodField(
+        help_text="Every answer to its form, by field name (the form: /api/programmes/{id}/form/)."
+    )
 
     class Meta(ApplicationSummarySerializer.Meta):
         fields = [
             *ApplicationSummarySerializer.Meta.fields,
             "program_title",
-            *ApplicationForm.Meta.fields,
+            *FORM_COLUMNS,
+            "form_version",
+            "answers",
             "planned_events",
             "attachments",
             "documents",
@@ -410,6 +436,10 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
             "can_edit",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=serializers.JSONField()))
+    def get_answers(self, application):
+        return selectors.application_answers(application)
 
     @extend_schema_field(CaseDocumentSerializer(many=True))
     def get_documents(self, application):
@@ -537,3 +567,24 @@ class TaskDetailSerializer(TaskSerializer):
     def get_form(self, task):
         form_class = STEP_FORMS.get(task.flow_task.name)
         return describe_form(form_class) if form_class else []
+
+
+# --- Output: a programme's application form ------------------------------------------------
+
+
+class ProgramFormFieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=list(formdef.FIELD_TYPES))
+    label = serializers.CharField()
+    help_text = serializers.CharField()
+    required = serializers.BooleanField(help_text="Must be answered before the case is submitted.")
+    choices = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class ProgramFormSerializer(serializers.Serializer):
+    program = serializers.IntegerField()
+    version = serializers.IntegerField()
+    fields = ProgramFormFieldSerializer(many=True)
+    planned_events = serializers.BooleanField(
+        help_text="Whether the application lists planned events per year of the status."
+    )

@@ -31,6 +31,7 @@ urlpatterns = [
         views.ApplicationOrderSignView.as_view(),
         name="application-order-sign",
     ),
+    path("programmes/<int:pk>/form/", views.ProgramFormView.as_view(), name="program-form"),
     path("orders/", views.OrderListCreateView.as_view(), name="order-list"),
     path("orders/<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
     path("orders/<int:pk>/sign/", views.OrderSignView.as_view(), name="order-sign"),

@@ -21,6 +21,8 @@ from audit.services import audit_personal_data_read
 from core.api.errors import Conflict
 from core.api.formfields import form_errors
 from core.api.schema import problem_responses as _errors
+from programmes import formdef
+from programmes import services as programme_services
 
 from . import serializers as s
 
@@ -331,3 +333,29 @@ class TaskCompleteView(generics.GenericAPIView):
 
 
 # --- Registry -----------------------------------------------------------------------------
+
+
+class ProgramFormView(generics.GenericAPIView):
+    """The current application form of a programme that accepts applications: the fields to
+    send (flat, by name) when creating an application of it. Generated from the same
+    definition that validates them."""
+
+    serializer_class = s.ProgramFormSerializer
+
+    @extend_schema(
+        summary="The application form of a programme",
+        responses={200: s.ProgramFormSerializer, **_errors(401, 404)},
+    )
+    def get(self, request, pk: int):
+        program = get_object_or_404(selectors.program_open_qs(), pk=pk)
+        version = programme_services.current_form(program)
+        if version is None:
+            raise Http404
+        return Response(
+            {
+                "program": program.pk,
+                "version": version.number,
+                "fields": formdef.describe(version.definition),
+                "planned_events": bool(version.definition.get("events")),
+            }
+        )

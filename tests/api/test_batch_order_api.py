@@ -12,7 +12,7 @@ from documents.models import Document, Journal
 from documents.services import signer_certificate_issue
 from statuses.models import Status
 from tests.documents_helpers import pdf_text
-from tests.factories import ProgramFactory
+from tests.factories import ProgramFactory, serve
 from tests.story import act, council_of, meeting_decides, rendered, waiting_for_council
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +137,7 @@ def test_bad_selections_are_refused_and_change_nothing(
     client_for, three, official, methodist, secretary
 ):
     klin = ProgramFactory(code="klin", title="Мастерская наставничества", registration_prefix="МН")
+    serve(klin, methodist, secretary, official)  # the same staff serve both programmes
     [other] = granted_at_one_meeting(
         klin, methodist=methodist, secretary=secretary, names=["Гимназия Клин"]
     )

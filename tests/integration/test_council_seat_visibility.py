@@ -15,6 +15,7 @@ from tests.factories import (
     CouncilMemberFactory,
     ProgramFactory,
     UserFactory,
+    serve,
 )
 
 pytestmark = pytest.mark.django_db
@@ -65,5 +66,8 @@ def test_the_group_alone_shows_nothing_and_an_ended_seat_stops_showing(two_towns
     assert not selectors.application_visible_qs(former).exists()
 
 
-def test_staff_with_the_see_all_permission_still_see_every_case(methodist, two_towns):
+def test_staff_see_every_case_of_the_programmes_they_serve(methodist, two_towns):
+    tomsk_case, klin_case = two_towns
+    assert set(selectors.application_visible_qs(methodist)) == {tomsk_case}
+    serve(klin_case.program, methodist)
     assert set(selectors.application_visible_qs(methodist)) == set(two_towns)

@@ -171,7 +171,9 @@ def test_a_missed_report_is_noticed_then_escalated_after_the_grace_period(
     assert escalated.filter(recipient=secretary).count() == 1
     assert AuditEvent.objects.filter(action="duty.escalate", object_id=str(report.pk)).count() == 1
     # The dashboard shows it overdue.
-    board = status_selectors.methodist_dashboard(today=datetime.date(2027, 6, 10))
+    board = status_selectors.methodist_dashboard(
+        program=status.program, today=datetime.date(2027, 6, 10)
+    )
     assert report in board["overdue"]
 
 

@@ -177,7 +177,9 @@ def test_problem_notice_reaches_the_council_and_its_decision_the_holder(
     notice = status_services.problem_report(
         user=coordinator, status_id=status.pk, description="Уволился куратор площадки"
     )
-    board = status_selectors.methodist_dashboard(today=datetime.date(2026, 12, 1))
+    board = status_selectors.methodist_dashboard(
+        program=status.program, today=datetime.date(2026, 12, 1)
+    )
     assert notice in board["problems"]
     assert (
         Notification.objects.filter(recipient=secretary, channel="inapp")
@@ -195,7 +197,9 @@ def test_problem_notice_reaches_the_council_and_its_decision_the_holder(
     assert notice.council_decision == "Назначить нового куратора до 01.02.2027"
     assert (
         notice
-        not in status_selectors.methodist_dashboard(today=datetime.date(2026, 12, 11))["problems"]
+        not in status_selectors.methodist_dashboard(
+            program=status.program, today=datetime.date(2026, 12, 11)
+        )["problems"]
     )
     with pytest.raises(ConflictError):  # decided once
         status_services.problem_council_decide(

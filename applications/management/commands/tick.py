@@ -23,6 +23,8 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         failed = []
+        # As a worker does at start: import every app's tasks module (autodiscovery).
+        current_app.loader.import_default_modules()
         for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
             # Beat names tasks by their registered (wire) names, not always their module path.
             task = current_app.tasks[entry["task"]]

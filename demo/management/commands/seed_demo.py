@@ -20,7 +20,8 @@ from core.demo import (
     demo_flag_add,
 )
 from councils.models import Council, CouncilMember
-from programmes.models import Organisation, OrganisationMembership, Program
+from programmes import services as programme_services
+from programmes.models import Organisation, OrganisationMembership, Program, ProgrammeStaff
 
 # username, last, first, patronymic, position, role group
 PEOPLE = [
@@ -148,6 +149,7 @@ class Command(BaseCommand):
         tomsk, _ = Program.objects.update_or_create(
             code=regulations.TOMSK_CODE, defaults=regulations.TOMSK_PROGRAM
         )
+        programme_services.form_first_version(program=tomsk, definition=regulations.TOMSK_FORM)
         admin = self._user(
             ADMIN_USERNAME,
             "Администратор",
@@ -160,7 +162,11 @@ class Command(BaseCommand):
         admin.save()
         for username, last, first, middle, position, group in PEOPLE:
             user = self._user(username, last, first, middle, position)
-            user.groups.set([Group.objects.get(name=group)])
+            role = Group.objects.get(name=group)
+            user.groups.set([role])
+            if group != roles.COUNCIL_MEMBERS:
+                # The Tomsk staff serve Tomsk only: the Klin workshop's cases are not theirs.
+                ProgrammeStaff.objects.get_or_create(user=user, program=tomsk, group=role)
         for username, last, first, middle, full, short in SCHOOLS:
             school, _ = Organisation.objects.get_or_create(
                 short_name=short, defaults={"name": full}

@@ -26,7 +26,8 @@ from councils import selectors as council_selectors
 from councils import services as councils
 from councils.models import AgendaItem, Council, CouncilMember, Meeting, Protocol
 from notifications.models import Notification
-from programmes.models import Organisation, OrganisationMembership, Program
+from programmes import services as programme_services
+from programmes.models import Organisation, OrganisationMembership, Program, ProgrammeStaff
 from statuses import selectors, workdays
 from statuses import services as status_services
 from statuses.models import Duty, Status, Submission
@@ -100,6 +101,7 @@ class Simulation:
         ).first() or Program.objects.create(
             code=regulations.TOMSK_CODE, **regulations.TOMSK_PROGRAM
         )
+        programme_services.form_first_version(program=program, definition=regulations.TOMSK_FORM)
         school = Organisation.objects.create(
             name="МАОУ СОШ № 99 г. Томска (симуляция)", short_name="СОШ № 99 (симуляция)"
         )
@@ -111,7 +113,10 @@ class Simulation:
             if group:
                 from django.contrib.auth.models import Group
 
-                user.groups.add(Group.objects.get(name=group))
+                # Serving the programme puts the person in the role's group.
+                ProgrammeStaff.objects.create(
+                    user=user, program=program, group=Group.objects.get(name=group)
+                )
             return user
 
         self.coordinator = person("coord", "Симонова", "Вера")

@@ -1,0 +1,244 @@
+"""Application forms as data: a programme's form is a definition (JSON) in a `FormVersion`.
+
+One definition gives the Django form that validates every input (the pages, and the API
+through core.api.formfields), the completeness rules checked at submission, and the plain
+description a client or a print form lays out. A definition:
+
+    {
+      "sections": [
+        {"title": {"ru": "...", "en": "..."},
+         "fields": [
+           {"name": "topic", "type": "line", "label": {"ru": "...", "en": "..."},
+            "help": {...}, "required": {"ru": "Укажите тему.", "en": "State the topic."},
+            "column": "topic", "rows": 3, "choices": [["value", {"ru": ..., "en": ...}]]}
+         ]}
+      ],
+      "one_of": [{"fields": ["phone", "email"], "message": {...}}],
+      "events": {"title": {...}, "per_year": 1} | null,
+      "attachments": [{"kind": "plan", "label": {...}, "required": true}]
+    }
+
+Texts are {"ru": ..., "en": ...} (or one string): an administrator writes the form in the
+languages the office uses; Russian is the fallback. `required` holds the message shown when the
+field is empty at submission (drafts may be saved half filled). `column` names the model column
+that mirrors the answer where lists, search and the registry need a real column.
+"""
+
+import datetime
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+
+from core.limits import LINE
+
+# What a field may be, and the longest answer of each text type.
+TEXT = 20000
+FIELD_TYPES = ("line", "text", "email", "phone", "choice", "date", "integer")
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+def text(value, language: str | None = None) -> str:
+    """A definition's text in the current language (Russian when it has none in it)."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict):
+        return ""
+    language = (language or translation.get_language() or "ru").split("-")[0]
+    return str(value.get(language) or value.get("ru") or next(iter(value.values()), ""))
+
+
+# The same, resolved when shown: a form class built once speaks the language of each request.
+text_lazy = lazy(text, str)
+
+
+def fields_of(definition: dict) -> list[dict]:
+    return [f for section in definition.get("sections", []) for f in section.get("fields", [])]
+
+
+def definition_errors(definition, *, columns: tuple[str, ...] = ()) -> list[str]:
+    """What is wrong with a definition ([] if nothing): checked before a version is saved, so
+    a form that cannot be built never reaches an applicant. `columns`: the model columns a
+    field may mirror."""
+    if not isinstance(definition, dict):
+        return [_("The form definition must be an object.")]
+    errors = []
+    sections = definition.get("sections")
+    if not isinstance(sections, list) or not sections:
+        return [_("The form needs at least one section of fields.")]
+    seen = set()
+    for section in sections:
+        if not isinstance(section, dict) or not isinstance(section.get("fields"), list):
+            errors.append(_("Every section needs a list of fields."))
+            continue
+        for field in section["fields"]:
+            if not isinstance(field, dict):
+                errors.append(_("Every field must be an object."))
+                continue
+            name = field.get("name", "")
+            if not isinstance(name, str) or not NAME.match(name):
+                errors.append(
+                    _("Field name %(name)r: use lower-case Latin letters, digits and “_”.")
+                    % {"name": name}
+                )
+                continue
+            if name in seen:
+                errors.append(_("Field %(name)s is defined twice.") % {"name": name})
+            seen.add(name)
+            if field.get("type") not in FIELD_TYPES:
+                errors.append(
+                    _("Field %(name)s: the type must be one of %(types)s.")
+                    % {"name": name, "types": ", ".join(FIELD_TYPES)}
+                )
+            if not text(field.get("label")):
+                errors.append(_("Field %(name)s needs a label.") % {"name": name})
+            if field.get("type") == "choice" and not field.get("choices"):
+                errors.append(_("Field %(name)s: a choice needs choices.") % {"name": name})
+            column = field.get("column")
+            if column and column not in columns:
+                errors.append(
+                    _("Field %(name)s: there is no column %(column)s to keep it in.")
+                    % {"name": name, "column": column}
+                )
+    for rule in definition.get("one_of", []):
+        missing = [n for n in rule.get("fields", []) if n not in seen]
+        if missing or len(rule.get("fields", [])) < 2:
+            errors.append(_("A rule “one of” must name two or more fields of the form."))
+    return errors
+
+
+def _form_field(field: dict) -> forms.Field:
+    kind = field["type"]
+    common = {
+        "label": text_lazy(field.get("label")),
+        "help_text": text_lazy(field.get("help")) if field.get("help") else "",
+        # A draft may be saved half filled: what a submission needs is `completeness_errors`.
+        "required": False,
+    }
+    if kind == "line":
+        return forms.CharField(max_length=LINE, **common)
+    if kind == "text":
+        rows = field.get("rows") or 3
+        return forms.CharField(
+            max_length=TEXT, widget=forms.Textarea(attrs={"rows": rows}), **common
+        )
+    if kind == "email":
+        return forms.EmailField(max_length=254, **common)
+    if kind == "phone":
+        # As people write them, extensions included («8 (3822) 12-34-56, доб. 12»).
+        return forms.CharField(max_length=64, **common)
+    if kind == "choice":
+        choices = [("", "---------")] + [
+            (value, text_lazy(label)) for value, label in field["choices"]
+        ]
+        return forms.ChoiceField(choices=choices, **common)
+    if kind == "date":
+        from core.forms import DateInput
+
+        return forms.DateField(widget=DateInput(), **common)
+    if kind == "integer":
+        return forms.IntegerField(min_value=0, **common)
+    raise ValueError(kind)
+
+
+def form_class(definition: dict, *, name: str = "DefinedForm") -> type[forms.Form]:
+    """The Django form of a definition: field by field in the definition's order; its texts
+    are resolved in the language of whoever is shown the form."""
+    attrs = {f["name"]: _form_field(f) for f in fields_of(definition)}
+    attrs["definition"] = definition
+    attrs["sections"] = _sections
+    return type(name, (forms.Form,), attrs)
+
+
+def _sections(self) -> list[dict]:
+    """The bound fields of a form, section by section, for a template to lay out."""
+    return [
+        {
+            "title": text(section.get("title")),
+            "fields": [self[f["name"]] for f in section.get("fields", [])],
+        }
+        for section in self.definition.get("sections", [])
+    ]
+
+
+def _empty(value) -> bool:
+    return value is None or not str(value).strip()
+
+
+def completeness_errors(definition: dict, answers: dict) -> dict[str, list[str]]:
+    """Field → messages for what a submitted application must have under this definition."""
+    errors: dict[str, list[str]] = {}
+    for field in fields_of(definition):
+        if field.get("required") and _empty(answers.get(field["name"])):
+            message = text(field["required"]) if not isinstance(field["required"], bool) else ""
+            errors[field["name"]] = [
+                message or _("Fill in “%(label)s”.") % {"label": text(field.get("label"))}
+            ]
+    for rule in definition.get("one_of", []):
+        names = rule["fields"]
+        if all(_empty(answers.get(n)) for n in names):
+            errors.setdefault(names[0], []).append(text(rule.get("message")))
+    return errors
+
+
+def describe(definition: dict) -> list[dict]:
+    """The fields as plain data in the current language (the API's form description, the
+    print form's layout)."""
+    described = []
+    for field in fields_of(definition):
+        item = {
+            "name": field["name"],
+            "type": field["type"],
+            "label": text(field.get("label")),
+            "help_text": text(field.get("help")),
+            "required": bool(field.get("required")),
+        }
+        if field["type"] == "choice":
+            item["choices"] = [
+                {"value": value, "label": text(label)} for value, label in field["choices"]
+            ]
+        described.append(item)
+    return described
+
+
+def answer_value(field: dict, stored):
+    """A stored (JSON) answer as the form field holds it: a date from its ISO text."""
+    if field["type"] == "date" and isinstance(stored, str) and stored:
+        try:
+            return datetime.date.fromisoformat(stored)
+        except ValueError:
+            return stored
+    return stored
+
+
+def answer_shown(field: dict, value) -> str:
+    """An answer as a person reads it: a choice by its label, a date as дд.мм.гггг."""
+    if _empty(value):
+        return ""
+    if field["type"] == "choice":
+        labels = {v: text(label) for v, label in field.get("choices", [])}
+        return labels.get(value, str(value))
+    value = answer_value(field, value)
+    if field["type"] == "date" and hasattr(value, "strftime"):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+def answers_json(definition: dict, cleaned: dict) -> dict:
+    """Cleaned form data as JSON for the application's `answers` (dates as ISO text)."""
+    out = {}
+    for field in fields_of(definition):
+        value = cleaned.get(field["name"])
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        out[field["name"]] = "" if value is None else value
+    return out
+
+
+def require_valid(definition, *, columns: tuple[str, ...] = ()) -> None:
+    errors = definition_errors(definition, columns=columns)
+    if errors:
+        raise ValidationError({"definition": errors})
