@@ -135,6 +135,7 @@ def build_world() -> World:
     world.marks = {"case1": case1.reg_number, "case2": case2.reg_number}
     world.targets = {
         "-": {},
+        "program": {"pk": program.pk},
         "case1": {"pk": case1.pk},
         "case2": {"pk": case2.pk},
         "attachment1": {"pk": case1.pk, "document_id": attachment.pk},
