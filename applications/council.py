@@ -37,10 +37,12 @@ def application_release_locks(application: Application) -> list:
 
 
 def _council_tasks():
-    from .flows import ApplicationFlow
+    """Open tasks at the council node of any review shape."""
+    from .flows import REVIEW_FLOWS
 
     return Task.objects.filter(
-        flow_task=ApplicationFlow.council, status__in=selectors.OPEN_TASK_STATUSES
+        flow_task__in=[f.council for f in REVIEW_FLOWS],
+        status__in=selectors.OPEN_TASK_STATUSES,
     )
 
 
@@ -83,8 +85,6 @@ def release_application(
 ) -> None:
     """The signed protocol on an application: the case's own council task runs (granted or
     refused); a postponed case keeps its task and is offered to the next agenda."""
-    from .flows import ApplicationFlow
-
     application = subject
     meeting = protocol.meeting
     data = {"meeting": meeting.pk, "item": item.pk, "extract": extract.pk}
@@ -106,8 +106,10 @@ def release_application(
             )
             % {"number": application.reg_number}
         )
-    item.decision = ApplicationFlow.council.run(
+    # The node of the flow the case runs on (its shape may differ from the programme's now).
+    item.decision = task.flow_task.run(
         task,
+        protocol=protocol,
         granted=item.outcome == AgendaItem.Outcome.ADOPTED,
         reasons=item.decided,
         meeting_date=meeting.date,

@@ -1,5 +1,11 @@
 """The review of one application. Flows only route: every decision is made by a service.
 
+A programme names the shape of its review (`Program.review_shape`); each shape is one flow
+class here, built from the same nodes (`ReviewSteps`). The class a case started on is stored on
+its process (`Process.flow_class`), so a case finishes the review it started even when its
+programme changes shape meanwhile. `ApplicationFlow` keeps its name: the stored references
+("workflows/flows.ApplicationFlow") of running cases point at it.
+
 Human steps are `flow.View` nodes executed through `services.task_complete` (used by both our
 pages and the API) rather than viewflow's own views, which cannot restrict a process to the
 people allowed to see that one case. The council step is a `Handle`: the case waits there until
@@ -12,6 +18,7 @@ from viewflow.workflow import flow
 
 from core.transactions import flow_row_lock
 from councils.nodes import AwaitCouncil
+from programmes.models import ReviewShape
 
 from . import notify, selectors, services
 from .jobs import Job
@@ -27,13 +34,16 @@ def _state_is(state):
     return condition
 
 
-class ApplicationFlow(flow.Flow):
-    """Заявка → проверка методистом → совет → распоряжение департамента → статус."""
+class ReviewSteps:
+    """The nodes and callbacks every shape shares. Not a Flow itself: each Flow subclass copies
+    these nodes and resolves their `this` references against itself, so one shape's routing
+    never leaks into another's. A shape leaves a node out by setting it to None."""
 
     process_class = ApplicationProcess
     lock_impl = flow_row_lock
-    process_title = _("Application review")
-    process_description = _("Completeness check, council decision, department order, status.")
+    # Whether the council's grant is final (no order follows); the gateway after the council
+    # routes on the state the decision leaves.
+    council_settles = False
 
     start = (
         flow.StartHandle(this.start_review)
@@ -124,7 +134,9 @@ class ApplicationFlow(flow.Flow):
         """The secretary of the programme's council learns that a case waits for the agenda."""
         notify.awaiting_council(activation.task)
 
-    def council_decided(self, activation, *, granted, reasons, meeting_date, actor, data=None):
+    def council_decided(
+        self, activation, *, granted, reasons, meeting_date, actor, protocol=None, data=None
+    ):
         """Run by the signed protocol on this case's waiting task only (no broadcast signal)."""
         return services.application_council_decide(
             application=selectors.application_for_process(activation.process),
@@ -132,6 +144,8 @@ class ApplicationFlow(flow.Flow):
             reasons=reasons,
             meeting_date=meeting_date,
             actor=actor,
+            settles=self.council_settles,
+            protocol=protocol,
             data=data,
         )
 
@@ -139,5 +153,44 @@ class ApplicationFlow(flow.Flow):
         return selectors.application_for_process(activation.process).created_by
 
     def grant_status(self, activation):
-        """Background job after the order: idempotent (returns the status granted before)."""
+        """Background job after the order or the council's decision: idempotent (returns the
+        status granted before)."""
         services.status_grant(application=selectors.application_for_process(activation.process))
+
+
+class ApplicationFlow(ReviewSteps, flow.Flow):
+    """Заявка → проверка методистом → совет → распоряжение департамента → статус."""
+
+    process_title = _("Application review")
+    process_description = _("Completeness check, council decision, department order, status.")
+
+
+class CouncilSettledFlow(ReviewSteps, flow.Flow):
+    """Заявка → проверка методистом → совет → статус: the council's decision settles the case
+    (the Klin workshop, contests); no order of an authority follows it."""
+
+    process_title = _("Application review settled by the council")
+    process_description = _("Completeness check, council decision, status.")
+    council_settles = True
+
+    is_granted = (
+        flow.If(_state_is(Application.State.GRANTED))
+        .Annotation(title=_("Granted?"))
+        .Then(this.grant)
+        .Else(this.refused)
+    )
+    approve = None
+    is_approved = None
+
+
+# The flow class of each `Program.review_shape`; a new shape is a class above and a row here.
+FLOW_OF_SHAPE = {
+    ReviewShape.CHECK_COUNCIL_ORDER: ApplicationFlow,
+    ReviewShape.CHECK_COUNCIL: CouncilSettledFlow,
+}
+REVIEW_FLOWS = tuple(FLOW_OF_SHAPE.values())
+
+
+def flow_for_program(program) -> type[flow.Flow]:
+    """The flow a case of `program` starts on now."""
+    return FLOW_OF_SHAPE[program.review_shape]

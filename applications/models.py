@@ -234,6 +234,16 @@ class CouncilDecision(TimeStamped):
     outcome = models.CharField(_("decision"), max_length=16, choices=Outcome.choices)
     reasons = models.TextField(_("reasons"))
     meeting_date = models.DateField(_("meeting date"))
+    # The signed protocol the decision took effect by: a status a council's decision settles
+    # (no order) names it as its grounds. Empty for decisions recorded before it was kept.
+    protocol = models.ForeignKey(
+        "councils.Protocol",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("protocol"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -245,6 +255,18 @@ class CouncilDecision(TimeStamped):
 
     def __str__(self):
         return f"{self.get_outcome_display()} ({self.meeting_date:%d.%m.%Y})"
+
+    @property
+    def grounds(self) -> str:
+        """What a status granted by this decision rests on, as printed: «решение совета,
+        протокол № 3 от 12.03.2027»."""
+        number = self.protocol.content.get("number", "") if self.protocol_id else ""
+        if number:
+            return _("council decision, protocol No. %(number)s of %(date)s") % {
+                "number": number,
+                "date": self.meeting_date.strftime("%d.%m.%Y"),
+            }
+        return _("council decision of %(date)s") % {"date": self.meeting_date.strftime("%d.%m.%Y")}
 
 
 class Order(TimeStamped):

@@ -84,6 +84,8 @@ def _council_decided(application: Application, event: AuditEvent) -> None:
         context={
             "reasons": event.comment,
             "meeting_date": parse_date((event.data or {}).get("meeting_date") or ""),
+            # No order follows where the council settles the case (its flow moved it on).
+            "settled": event.to_state == Application.State.GRANTED,
         },
     )
 

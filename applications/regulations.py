@@ -27,6 +27,10 @@ TOMSK_PROGRAM = {
     "academic_year_start_month": 9,
     "registration_prefix": "ЗСП",
     "document_place": "г. Томск",
+    # III.2: the council's decision is approved by an order of the department.
+    "review_shape": "check_council_order",
+    # The platform works under a cooperation agreement with МАУ ИМЦ and its partners.
+    "drafts_agreement": True,
 }
 TOMSK_COUNCIL = {
     # II.4: «заседания ... проводятся по мере необходимости, но не реже одного раза в год»
@@ -34,6 +38,17 @@ TOMSK_COUNCIL = {
 }
 
 KLIN_CODE = "klin-mn"
+KLIN_PROGRAM = {
+    "title": "«Мастерская наставничества» городского округа Клин",
+    "council_name": "Методический совет «Мастерской наставничества»",
+    "authority_name": "МУ «Методический кабинет»",
+    "status_name": "Членство в «Мастерской наставничества»",
+    "status_term_years": 1,
+    "registration_prefix": "МН",
+    # Membership is settled by the methodical council's decision; no order follows it.
+    "review_shape": "check_council",
+    "drafts_agreement": False,
+}
 KLIN_COUNCIL = {
     # 4.6: «Заседания группы проводятся не менее 3-х раз в год»
     "min_meetings_per_year": 3,

@@ -290,26 +290,50 @@ def application_state_label(application: Application) -> str:
     """The state in the applicant's words, with the date or reason that matters to them."""
     state = Application.State
     if application.state == state.GRANTED:
+        # Without an order the council's decision granted it (the programme's review shape).
+        by_order = application.order_id is not None
         if application.kind == Application.Kind.RENEWAL:
             term = getattr(application, "status_term", None)
             if term is None:
                 if application_job_stopped(application):
-                    return _(
-                        "Approved by order; extending the status is delayed. The staff know "
-                        "about it and are dealing with it"
+                    return (
+                        _(
+                            "Approved by order; extending the status is delayed. The staff know "
+                            "about it and are dealing with it"
+                        )
+                        if by_order
+                        else _(
+                            "Granted by the council; extending the status is delayed. The staff "
+                            "know about it and are dealing with it"
+                        )
                     )
-                return _("Approved by order; the status is being extended")
+                return (
+                    _("Approved by order; the status is being extended")
+                    if by_order
+                    else _("Granted by the council; the status is being extended")
+                )
             return _("Status renewed until %(date)s") % {
                 "date": term.valid_until.strftime("%d.%m.%Y")
             }
         if not hasattr(application, "status"):
-            # The order is signed; a background job is entering the status in the registry.
+            # A background job is entering the status in the registry.
             if application_job_stopped(application):
-                return _(
-                    "Approved by order; entering the status in the registry is delayed. The "
-                    "staff know about it and are dealing with it"
+                return (
+                    _(
+                        "Approved by order; entering the status in the registry is delayed. The "
+                        "staff know about it and are dealing with it"
+                    )
+                    if by_order
+                    else _(
+                        "Granted by the council; entering the status in the registry is "
+                        "delayed. The staff know about it and are dealing with it"
+                    )
                 )
-            return _("Approved by order; the status is being entered in the registry")
+            return (
+                _("Approved by order; the status is being entered in the registry")
+                if by_order
+                else _("Granted by the council; the status is being entered in the registry")
+            )
         return _("Status granted until %(date)s") % {
             "date": application.status.valid_until.strftime("%d.%m.%Y")
         }
@@ -414,10 +438,10 @@ def _event_url(event) -> str:
 def task_visible_qs(user) -> QuerySet[Task]:
     """Open steps this user holds, or may take: the owner, or a holder of the step's permission
     for the programme of the case."""
-    from .flows import ApplicationFlow
+    from .flows import REVIEW_FLOWS
 
     qs = Task.objects.filter(
-        process__flow_class=ApplicationFlow, status__in=OPEN_TASK_STATUSES
+        process__flow_class__in=REVIEW_FLOWS, status__in=OPEN_TASK_STATUSES
     ).select_related("process", "owner")
     if not user.is_authenticated:
         return qs.none()

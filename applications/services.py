@@ -226,7 +226,7 @@ def application_submit(*, application_id: int, user) -> Application:
 
 @transaction.atomic
 def _application_submit_draft(*, application_id: int, user) -> Application:
-    from .flows import ApplicationFlow  # the flow calls back into services
+    from .flows import flow_for_program  # the flow calls back into services
 
     application = lock(Application.objects).get(pk=application_id)
     _require_member(user=user, organisation=application.organisation)
@@ -264,7 +264,8 @@ def _application_submit_draft(*, application_id: int, user) -> Application:
     )
     if application.kind == Application.Kind.RENEWAL:
         status_lifecycle().renewal_submitted(application=application, user=user, today=now.date())
-    ApplicationFlow.start.run(application=application)
+    # The shape the programme names now; the process keeps it to the end (decisions.md wt-f).
+    flow_for_program(application.program).start.run(application=application)
     return application
 
 
@@ -359,10 +360,20 @@ def _step_revise(application: Application, *, user, data: dict) -> None:
 
 
 def application_council_decide(
-    *, application: Application, granted: bool, reasons: str, meeting_date, actor, data=None
+    *,
+    application: Application,
+    granted: bool,
+    reasons: str,
+    meeting_date,
+    actor,
+    settles: bool = False,
+    protocol=None,
+    data=None,
 ) -> CouncilDecision:
     """The council's decision on the case takes effect (its protocol is signed). Called by the
-    flow's `council` node under the flow lock, so the gateway after it routes on this state."""
+    flow's `council` node under the flow lock, so the gateway after it routes on this state.
+    `settles` comes from the case's flow, not from the programme: a grant then needs no order
+    and the case is GRANTED at once (its status follows in the background)."""
     application = lock(Application.objects).get(pk=application.pk)
     if application.state != State.AT_COUNCIL:
         raise ConflictError(_("The case has moved on; refresh the page."))
@@ -371,12 +382,19 @@ def application_council_decide(
         outcome=CouncilDecision.Outcome.GRANTED if granted else CouncilDecision.Outcome.REFUSED,
         reasons=reasons,
         meeting_date=meeting_date,
+        protocol=protocol,
         recorded_by=actor,
     )
+    if granted:
+        to = State.GRANTED if settles else State.AT_DEPARTMENT
+        if settles:
+            _require_renewal_grantable(application, on=meeting_date)
+    else:
+        to = State.REFUSED
     _move(
         application,
         user=actor,
-        to=State.AT_DEPARTMENT if granted else State.REFUSED,
+        to=to,
         action="application.council_grant" if granted else "application.council_refuse",
         comment=decision.reasons,
         data={"meeting_date": decision.meeting_date.isoformat(), **(data or {})},

@@ -21,9 +21,10 @@ from core.forms import error_summary, errors_summary_from
 from documents import services as document_services
 from documents.downloads import version_response
 from programmes import services as programme_services
+from programmes.models import ReviewShape
 
 from . import selectors, services
-from .flows import ApplicationFlow
+from .flows import FLOW_OF_SHAPE, flow_for_program
 from .forms import STEP_FORMS, AttachmentForm, PlannedEventFormSet, application_form_class
 from .models import Application
 
@@ -298,21 +299,31 @@ chart_policy = csp_replace({"style-src": [SELF, UNSAFE_INLINE], "script-src": [N
 @chart_policy
 def application_chart(request, pk):
     application = _visible_application(request, pk)
-    grid = chart.calc_layout_data(ApplicationFlow)
+    # The flow the case runs on; a draft is shown the one its programme would start it on.
+    flow_class = (
+        application.process.flow_class
+        if application.process_id
+        else flow_for_program(application.program)
+    )
+    grid = chart.calc_layout_data(flow_class)
     if application.process_id:
-        chart.calc_cell_status(ApplicationFlow, grid, application.process_id)
+        chart.calc_cell_status(flow_class, grid, application.process_id)
     return HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml")
 
 
 @login_required
 @chart_policy
 def flow_chart(request):
-    """The review flow as SVG, or as BPMN 2.0 XML with ?format=bpmn."""
-    grid = chart.calc_layout_data(ApplicationFlow)
+    """A review shape as SVG (?shape=check_council; the department's by default), or as BPMN
+    2.0 XML with ?format=bpmn."""
+    shape = request.GET.get("shape") or ReviewShape.CHECK_COUNCIL_ORDER
+    if shape not in FLOW_OF_SHAPE:
+        raise Http404
+    grid = chart.calc_layout_data(FLOW_OF_SHAPE[shape])
     if request.GET.get("format") == "bpmn":
         return attachment_response(
             chart.grid_to_bpmn(grid).encode(),
-            filename="application_review.bpmn",
+            filename=f"application_review_{shape}.bpmn",
             content_type="application/xml",
         )
     return HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml")
@@ -335,6 +346,7 @@ def task_list(request):
             "mine": [r for r in rows if r["task"].owner_id == request.user.pk],
             "queue": [r for r in rows if not r["task"].owner_id],
             "can_issue_orders": request.user.has_perm("workflows.approve_application"),
+            "review_shapes": ReviewShape.choices,
         },
     )
 

@@ -489,7 +489,7 @@ def _checks(cases: int, Application, Status) -> dict:
     """The benchmark is only worth reading if every case really went through."""
     from viewflow.workflow.models import Process
 
-    from applications.flows import ApplicationFlow
+    from applications.flows import REVIEW_FLOWS
     from audit.services import audit_verify_chain
     from bench.flows import BareFlow
 
@@ -498,7 +498,7 @@ def _checks(cases: int, Application, Status) -> dict:
         "cases_granted": Application.objects.filter(state=Application.State.GRANTED).count(),
         "statuses": Status.objects.count(),
         "our_processes_done": Process.objects.filter(
-            flow_class=ApplicationFlow, status="DONE"
+            flow_class__in=REVIEW_FLOWS, status="DONE"
         ).count(),
         "bare_processes_done": Process.objects.filter(flow_class=BareFlow, status="DONE").count(),
         "expected": cases,

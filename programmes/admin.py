@@ -36,7 +36,16 @@ class ProgrammeStaffInline(RoleChoiceMixin, admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(AuditedAdmin):
-    list_display = ("code", "title", "status_term_years", "registration_prefix", "is_active")
+    list_display = (
+        "code",
+        "title",
+        "review_shape",
+        "drafts_agreement",
+        "status_term_years",
+        "registration_prefix",
+        "is_active",
+    )
+    list_filter = ("review_shape", "drafts_agreement", "is_active")
     inlines = [ProgrammeStaffInline]
 
 

@@ -13,6 +13,14 @@ from core.models import TimeStamped
 MAX_STATUS_TERM_YEARS = 10
 
 
+class ReviewShape(models.TextChoices):
+    """The named shapes of an application's review; each is one flow class of
+    `applications.flows` (docs/decisions.md wt-f)."""
+
+    CHECK_COUNCIL_ORDER = "check_council_order", _("Completeness check, council, department order")
+    CHECK_COUNCIL = "check_council", _("Completeness check, council (its decision settles it)")
+
+
 class Program(TimeStamped):
     """One regime (e.g. Tomsk network platforms) with its rules."""
 
@@ -37,6 +45,24 @@ class Program(TimeStamped):
         help_text=_("Printed on the programme's documents, e.g. “г. Томск”."),
     )
     is_active = models.BooleanField(_("accepting applications"), default=True)
+    review_shape = models.CharField(
+        _("review of applications"),
+        max_length=32,
+        choices=ReviewShape.choices,
+        default=ReviewShape.CHECK_COUNCIL_ORDER,
+        help_text=_(
+            "Applications submitted from now on follow this review; cases already under "
+            "review finish the review they started."
+        ),
+    )
+    drafts_agreement = models.BooleanField(
+        _("draft a cooperation agreement at grant"),
+        default=False,
+        help_text=_(
+            "When a status is granted, draft the agreement of the school, the methodical "
+            "office and the partners named in the application."
+        ),
+    )
 
     class Meta:
         db_table = "workflows_program"
@@ -52,7 +78,16 @@ class Program(TimeStamped):
             models.CheckConstraint(
                 condition=models.Q(status_term_years__gte=1), name="program_term_positive"
             ),
+            models.CheckConstraint(
+                condition=models.Q(review_shape__in=["check_council_order", "check_council"]),
+                name="program_review_shape_valid",
+            ),
         ]
+
+    @property
+    def settled_by_council(self) -> bool:
+        """The council's decision grants the status; no order of an authority follows."""
+        return self.review_shape != ReviewShape.CHECK_COUNCIL_ORDER
 
     def __str__(self):
         return self.title

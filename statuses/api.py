@@ -13,7 +13,9 @@ class StatusSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.short_name", read_only=True)
     program_title = serializers.CharField(source="program.title", read_only=True)
     status_name = serializers.CharField(source="program.status_name", read_only=True)
-    order = OrderSerializer(read_only=True)
+    # Null where the programme's council settles the grant; `grounds` says what it rests on.
+    order = OrderSerializer(read_only=True, allow_null=True)
+    grounds = serializers.CharField(read_only=True)
 
     class Meta:
         model = Status
@@ -28,6 +30,7 @@ class StatusSerializer(serializers.ModelSerializer):
             "valid_from",
             "valid_until",
             "order",
+            "grounds",
         ]
         read_only_fields = fields
 

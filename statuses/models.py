@@ -41,8 +41,15 @@ class Status(TimeStamped):
         verbose_name=_("organisation"),
     )
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="status")
+    # Empty for a programme whose council's decision settles the grant (no order follows it);
+    # the first term's application then names the decision (statuses.selectors.grant_grounds).
     order = models.ForeignKey(
-        Order, on_delete=models.PROTECT, related_name="statuses", verbose_name=_("order")
+        Order,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statuses",
+        verbose_name=_("order"),
     )
     # The application's topic, copied when the status is granted.
     topic = LineField(_("topic"), max_length=limits.LINE)
@@ -82,6 +89,21 @@ class Status(TimeStamped):
     @property
     def is_live(self) -> bool:
         return self.state in self.LIVE_STATES
+
+    @property
+    def grounds(self) -> str:
+        """What the first grant rests on, as shown: the order, or the council's decision."""
+        return _grounds_text(self.order, self.application)
+
+
+def _grounds_text(order, application) -> str:
+    """The order as shown, or the council's decision where the programme needs no order."""
+    if order is not None:
+        return str(order)
+    decision = (
+        application.council_decisions.filter(outcome="granted").select_related("protocol").first()
+    )
+    return decision.grounds if decision else ""
 
 
 class CalendarDay(TimeStamped):
@@ -218,8 +240,14 @@ class StatusTerm(TimeStamped):
         related_name="status_term",
         verbose_name=_("application"),
     )
+    # Empty when the council's decision settled the term (see Status.order).
     order = models.ForeignKey(
-        "workflows.Order", on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
+        "workflows.Order",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("order"),
     )
 
     class Meta:
@@ -241,6 +269,11 @@ class StatusTerm(TimeStamped):
                 name="status_term_chain",
             ),
         ]
+
+    @property
+    def grounds(self) -> str:
+        """What this term rests on: its order, or the council's decision (see Status.grounds)."""
+        return _grounds_text(self.order, self.application)
 
     def __str__(self):
         return _("Term %(number)s: %(start)s–%(end)s") % {

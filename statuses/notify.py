@@ -364,7 +364,12 @@ def status_granted(*, status: Status) -> None:
             "date": status.valid_until.strftime("%d.%m.%Y"),
         },
         template="status_granted",
-        context={"application": application, "status": status},
+        context={
+            "application": application,
+            "status": status,
+            # The order, or the council's decision where the programme needs no order.
+            "grounds": selectors.grant_grounds(application=application).text,
+        },
         url=_link("application-detail", application.pk),
         dedup_key=f"status:{status.pk}:granted",
     )

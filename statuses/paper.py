@@ -253,8 +253,9 @@ def _tell_signers(agreement_id: int) -> None:
 
 @service_transaction
 def agreement_draft_for_status(*, status: Status) -> Agreement:
-    """Called when a status is granted: the agreement of the school, the methodical office
-    and the partners of the application. Safe to call twice (returns the one drafted)."""
+    """Called when a status of a programme that drafts agreements (`Program.drafts_agreement`)
+    is granted: the agreement of the school, the methodical office and the partners of the
+    application. Safe to call twice (returns the one drafted)."""
     existing = Agreement.objects.filter(status=status, number=0).first()
     if existing:
         return existing
@@ -276,7 +277,7 @@ def agreement_draft_for_status(*, status: Status) -> Agreement:
         if line and line.casefold() not in names:
             names.add(line.casefold())
             parties.append(_partner_from_text(line))
-    author = status.order.signed_by
+    author = selectors.grant_grounds(application=status.application).signer
     return _agreement_create(status=status, parent=None, number=0, parties=parties, author=author)
 
 

@@ -161,10 +161,11 @@ def agreement_context(agreement: Agreement) -> dict:
 
 @in_russian
 def status_certificate_context(*, status: Status, term=None) -> dict:
-    """The certificate of the status, or of one of its terms (a renewal's: its own order and
-    dates, since the status's first order and end date no longer describe it)."""
+    """The certificate of the status, or of one of its terms (a renewal's: its own grounds
+    and dates, since the status's first order and end date no longer describe it). Without an
+    order (the programme's council settles the grant) it cites the council's decision."""
     program = status.program
-    order = term.order if term else status.order
+    grounds = selectors.grant_grounds(application=term.application if term else status.application)
     return {
         "authority": program.authority_name,
         "organisation": status.organisation.name,
@@ -173,8 +174,9 @@ def status_certificate_context(*, status: Status, term=None) -> dict:
         "program_title": program.title,
         "valid_from": term.valid_from if term else status.valid_from,
         "valid_until": term.valid_until if term else status.valid_until,
-        "order_number": order.number,
-        "order_date": order.date,
+        "order_number": grounds.order.number if grounds.order else "",
+        "order_date": grounds.order.date if grounds.order else None,
+        "grounds": grounds.text,
         "place": document_place(program),
-        **signer_context(order.signed_by),
+        **signer_context(grounds.signer),
     }

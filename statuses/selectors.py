@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications import selectors as wf_selectors
-from applications.models import Application
+from applications.models import Application, CouncilDecision, Order
 from audit.models import AuditEvent
+from councils.models import ProtocolSignoff
 from programmes import access
 from programmes.access import APPROVE, CHECK, DECIDE
 from programmes.models import Program
@@ -25,6 +26,50 @@ from .models import (
     Submission,
     TerminationCase,
 )
+
+
+@dataclass(frozen=True)
+class GrantGrounds:
+    """What a granted status, or one term of it, rests on: the order that approved the
+    council's decision, or, where the programme's council settles it, that decision itself."""
+
+    order: Order | None
+    decision: CouncilDecision | None
+    on: date  # the order's date, or the meeting's: the term starts that day
+    signer: object  # who signed it: the official, or the council's chair
+    text: str  # as printed: «Распоряжение № 12-р от …» / «решение совета, протокол № 3 от …»
+
+
+def grant_grounds(*, application: Application) -> GrantGrounds:
+    """The grounds of the status or term `application` granted (or is granting)."""
+    order = application.order
+    if order is not None:
+        return GrantGrounds(
+            order=order, decision=None, on=order.date, signer=order.signed_by, text=str(order)
+        )
+    decision = (
+        application.council_decisions.filter(outcome=CouncilDecision.Outcome.GRANTED)
+        .select_related("protocol", "recorded_by")
+        .first()
+    )
+    if decision is None:
+        raise ValueError(f"Application {application.pk} has neither an order nor a grant.")
+    chair = (
+        ProtocolSignoff.objects.filter(
+            protocol_id=decision.protocol_id, role=ProtocolSignoff.Role.CHAIR
+        )
+        .select_related("signer")
+        .first()
+        if decision.protocol_id
+        else None
+    )
+    return GrantGrounds(
+        order=None,
+        decision=decision,
+        on=decision.meeting_date,
+        signer=chair.signer if chair else decision.recorded_by,
+        text=decision.grounds,
+    )
 
 
 def schedule_for(program) -> DutySchedule:
@@ -243,7 +288,7 @@ PUBLIC_COLUMNS = [
     ("state", gettext_lazy("State")),
     ("valid_from", gettext_lazy("Valid from")),
     ("valid_until", gettext_lazy("Valid until")),
-    ("order", gettext_lazy("Granted by order")),
+    ("order", gettext_lazy("Grounds of the grant")),
 ]
 
 
@@ -261,14 +306,18 @@ def public_registry_qs(*, program_code: str = "", year: int | None = None) -> Qu
 
 
 def public_registry_rows(qs) -> list[dict]:
-    """Public fields only; the order is the one that granted the current term."""
+    """Public fields only; the grounds are those of the current term (its order, or the
+    council's decision where no order follows it)."""
     qs = qs.prefetch_related(
-        Prefetch("terms", queryset=StatusTerm.objects.select_related("order").order_by("-number"))
+        Prefetch(
+            "terms",
+            queryset=StatusTerm.objects.select_related("order", "application").order_by("-number"),
+        )
     )
     rows = []
     for s in qs:
         terms = list(s.terms.all())
-        order = terms[0].order if terms else s.order
+        grounds = terms[0].grounds if terms else s.grounds
         rows.append(
             {
                 "organisation": s.organisation.name,
@@ -278,7 +327,7 @@ def public_registry_rows(qs) -> list[dict]:
                 "state": s.get_state_display(),
                 "valid_from": s.valid_from,
                 "valid_until": s.valid_until,
-                "order": str(order),
+                "order": grounds,
             }
         )
     return rows

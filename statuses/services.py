@@ -134,7 +134,9 @@ def _duties_create(term: StatusTerm) -> list[Duty]:
 def status_grant(*, application: Application) -> Status:
     """Enter the status in the registry, or extend it by a new term for a renewal; safe to call
     twice (returns the status granted or extended before). Reached from the flow through
-    `applications.status_port`."""
+    `applications.status_port`, after the department's order or, where the programme's
+    council settles the case, after the council's decision: the term starts on the order's
+    date or on the meeting's."""
     if application.kind == Application.Kind.RENEWAL:
         return status_renew(application=application)
     existing = Status.objects.filter(application=application).first()
@@ -143,60 +145,70 @@ def status_grant(*, application: Application) -> Status:
     application = Application.objects.select_related(
         "order__signed_by", "program", "organisation"
     ).get(pk=application.pk)
-    order = application.order
+    grounds = selectors.grant_grounds(application=application)
     program = application.program
     status = Status.objects.create(
         program=program,
         organisation=application.organisation,
         application=application,
-        order=order,
+        order=grounds.order,
         topic=application.topic,
-        valid_from=order.date,
+        valid_from=grounds.on,
         valid_until=rules.status_valid_until(
-            order.date,
+            grounds.on,
             term_years=program.status_term_years,
             start_month=program.academic_year_start_month,
         ),
     )
     audit_record(
-        actor=order.signed_by,
+        actor=grounds.signer,
         action="status.grant",
         obj=status,
         to_state=status.state,
         data={
             "application": application.pk,
-            "order": order.pk,
+            **_grounds_data(grounds),
             "valid_until": status.valid_until.isoformat(),
         },
     )
-    status_first_term_open(status=status, application=application, order=order)
+    status_first_term_open(status=status, application=application, grounds=grounds)
     audit_record(
-        actor=order.signed_by,
+        actor=grounds.signer,
         action="application.status_granted",
         obj=application,
         comment=_("Valid until %(date)s") % {"date": status.valid_until.strftime("%d.%m.%Y")},
     )
     status_certificate_issue(status=status)
-    paper.agreement_draft_for_status(status=status)
+    if program.drafts_agreement:
+        # Only a programme that asks for it (the Tomsk network's cooperation agreement).
+        paper.agreement_draft_for_status(status=status)
     notify.status_granted(status=status)
     return status
 
 
+def _grounds_data(grounds: "selectors.GrantGrounds") -> dict:
+    """The grounds in an audit event: the order, or the council's decision."""
+    if grounds.order is not None:
+        return {"order": grounds.order.pk}
+    return {"order": None, "council_decision": grounds.decision.pk}
+
+
 @service_transaction
-def status_first_term_open(*, status: Status, application: Application, order: Order):
-    """Called by `applications.services.status_grant` for a new status: its first term and the
-    yearly duties of it."""
+def status_first_term_open(
+    *, status: Status, application: Application, grounds: "selectors.GrantGrounds"
+):
+    """Called by `status_grant` for a new status: its first term and the yearly duties of it."""
     term = StatusTerm.objects.create(
         status=status,
         number=1,
         valid_from=status.valid_from,
         valid_until=status.valid_until,
         application=application,
-        order=order,
+        order=grounds.order,
     )
     duties = _duties_create(term)
     audit_record(
-        actor=order.signed_by,
+        actor=grounds.signer,
         action="status.term_open",
         obj=status,
         comment=str(term),
@@ -350,8 +362,8 @@ def status_renew(*, application: Application) -> Status:
         return existing.status
     application = Application.objects.select_related("order__signed_by").get(pk=application.pk)
     status = _locked(application.renews_id)
-    order = application.order
-    today = order.date
+    grounds = selectors.grant_grounds(application=application)
+    today = grounds.on
     refusal = renewal_grant_refusal(status, today=today)
     if refusal:
         raise ConflictError(refusal)
@@ -361,10 +373,10 @@ def status_renew(*, application: Application) -> Status:
     _status_move(
         status,
         "renewal_grant",
-        actor=order.signed_by,
+        actor=grounds.signer,
         today=today,
-        comment=str(order),
-        data={"application": application.pk, "order": order.pk, "valid_until": end},
+        comment=grounds.text,
+        data={"application": application.pk, **_grounds_data(grounds), "valid_until": end},
         valid_until=end,
     )
     term = StatusTerm.objects.create(
@@ -374,18 +386,18 @@ def status_renew(*, application: Application) -> Status:
         valid_from=start,
         valid_until=end,
         application=application,
-        order=order,
+        order=grounds.order,
     )
     duties = _duties_create(term)
     audit_record(
-        actor=order.signed_by,
+        actor=grounds.signer,
         action="status.term_open",
         obj=status,
         comment=str(term),
         data={"term": term.pk, "duties": len(duties)},
     )
     audit_record(
-        actor=order.signed_by,
+        actor=grounds.signer,
         action="application.status_granted",
         obj=application,
         comment=_("Renewed until %(date)s") % {"date": end.strftime("%d.%m.%Y")},
@@ -1166,8 +1178,7 @@ def status_certificate_issue(*, status: Status, term=None) -> Document:
     )
     if existing:
         return existing
-    order = term.order if term else status.order
-    signer = order.signed_by
+    signer = selectors.grant_grounds(application=application).signer
     document = documents.document_draft(
         kind=Document.Kind.STATUS_CERTIFICATE,
         title=str(_("Status certificate")),

@@ -6,7 +6,13 @@ import pytest
 from django.db import connection
 
 from applications import roles
-from tests.factories import CoordinatorFactory, OrganisationFactory, ProgramFactory, UserFactory
+from tests.factories import (
+    CoordinatorFactory,
+    OrganisationFactory,
+    ProgramFactory,
+    UserFactory,
+    serve,
+)
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -62,6 +68,24 @@ def _fresh_cache():
 @pytest.fixture
 def program(db):
     return ProgramFactory()
+
+
+@pytest.fixture
+def workshop(db, methodist, secretary, official):
+    """The Klin mentoring workshop: membership for a year, settled by its council's decision
+    (no order), no cooperation agreement. The staff fixtures serve it too."""
+    workshop = ProgramFactory(
+        code="klin-mn",
+        title="«Мастерская наставничества» городского округа Клин",
+        council_name="Методический совет «Мастерской наставничества»",
+        authority_name="МУ «Методический кабинет»",
+        status_name="Членство в «Мастерской наставничества»",
+        status_term_years=1,
+        registration_prefix="МН",
+        settled_by_council=True,
+    )
+    serve(workshop, methodist, secretary, official)
+    return workshop
 
 
 @pytest.fixture

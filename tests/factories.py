@@ -97,8 +97,13 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     status_name = "Статус сетевой площадки «Молодой специалист»"
     status_term_years = 3
     registration_prefix = "ЗСП"
+    # The Tomsk regulation: the department's order approves; the agreement is drafted.
+    review_shape = "check_council_order"
+    drafts_agreement = True
 
     class Params:
+        # A programme its council's decision settles, with no agreement (the Klin workshop).
+        settled_by_council = factory.Trait(review_shape="check_council", drafts_agreement=False)
         longest = factory.Trait(
             title=russian_text(limits.LINE, "Муниципальная сеть города Томска"),
             council_name=russian_text(limits.LINE, "Координационный совет"),
@@ -201,11 +206,13 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def events(self, create, extracted, **kwargs):
-        """One planned event per year unless events=[...] (a list of year indexes) is given;
-        with `longest`, every text of each event at its limit."""
+        """One planned event for each of the first three years (fewer if the programme's term
+        is shorter) unless events=[...] (a list of year indexes) is given; with `longest`,
+        every text of each event at its limit."""
         if not create:
             return
-        for year in extracted if extracted is not None else (1, 2, 3):
+        years = range(1, min(3, self.program.status_term_years) + 1)
+        for year in extracted if extracted is not None else years:
             texts = {"title": f"Семинар, год {year}", "timing": "октябрь", "audience": ""}
             if kwargs.get("longest"):
                 texts = {

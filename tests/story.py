@@ -196,9 +196,10 @@ def rendered(document):
 
 
 def council_decides(application, *, methodist, secretary, decision, reasons, meeting_date):
-    """The methodist accepts the application, then the council decides it at a meeting."""
+    """The methodist accepts the application, then the council decides it at a meeting.
+    Returns the signed protocol."""
     act(methodist, application, decision="accept", comment="")
-    council_at_meeting(
+    return council_at_meeting(
         application,
         secretary=secretary,
         decision=decision,

@@ -236,6 +236,8 @@ def _status_certificate(b, ctx):
         if ctx.get("order_date"):
             basis += f" от {_d(ctx['order_date'])}"
         b.para(basis + ".", indent=True)
+    elif ctx.get("grounds"):
+        b.para(f"Основание: {ctx['grounds']}.", indent=True)
     b.signature([(ctx.get("signer_position", ""), ctx.get("signer_name", ""))])
 
 

@@ -203,12 +203,7 @@ class Command(BaseCommand):
         klin, _ = Program.objects.get_or_create(
             code=regulations.KLIN_CODE,
             defaults={
-                "title": "«Мастерская наставничества» городского округа Клин",
-                "council_name": "Методический совет «Мастерской наставничества»",
-                "authority_name": "МУ «Методический кабинет»",
-                "status_name": "Членство в «Мастерской наставничества»",
-                "status_term_years": 1,
-                "registration_prefix": "МН",
+                **regulations.KLIN_PROGRAM,
                 # Teachers apply with their own form (not built yet): no applications here.
                 "is_active": False,
             },
