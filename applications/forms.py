@@ -113,6 +113,14 @@ PlannedEventFormSet = forms.inlineformset_factory(
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
     title = forms.CharField(label=_("Title"), max_length=LINE, required=False)
+    kind = forms.ChoiceField(label=_("What the file is"), required=False)
+
+    def __init__(self, *args, kinds: list[dict] | None = None, **kwargs):
+        """`kinds`: the kinds of files the application's form asks for (formdef)."""
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Another document"))] + [
+            (k["kind"], k["label"]) for k in kinds or []
+        ]
 
 
 # --- Step decisions -------------------------------------------------------------------

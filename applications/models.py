@@ -86,7 +86,11 @@ class Application(TimeStamped):
     )
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     attachments = models.ManyToManyField(
-        "documents.Document", blank=True, related_name="+", verbose_name=_("attachments")
+        "documents.Document",
+        blank=True,
+        related_name="+",
+        through="ApplicationAttachment",
+        verbose_name=_("attachments"),
     )
     reg_number = models.CharField(_("registration number"), max_length=64, blank=True)
     reg_date = models.DateField(_("registration date"), null=True, blank=True)
@@ -145,6 +149,24 @@ class Application(TimeStamped):
     @property
     def is_editable(self) -> bool:
         return self.state in self.EDITABLE_STATES
+
+
+class ApplicationAttachment(models.Model):
+    """A file the application carries, with the kind its form asks for ("" for any other
+    file): what a required kind is checked against at submission."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE)
+    document = models.ForeignKey("documents.Document", on_delete=models.CASCADE)
+    kind = models.CharField(_("kind"), max_length=64, blank=True, default="")
+
+    class Meta:
+        db_table = "workflows_application_attachments"
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        unique_together = [("application", "document")]
+
+    def __str__(self):
+        return f"{self.application} — {self.document}"
 
 
 class PlannedEvent(TimeStamped):

@@ -18,10 +18,10 @@ from audit.services import PERSONAL_DATA_READ
 from documents.models import RenderRequest
 from programmes import access, formdef
 from programmes.access import SEE_ALL
-from programmes.models import Organisation, Program
+from programmes.models import Applicants, Organisation, Program, ProgrammeStaff
 
 from . import regulations
-from .models import Application, Order
+from .models import Application, ApplicationAttachment, Order
 from .status_port import status_lifecycle
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
@@ -128,7 +128,7 @@ def _planned_event_errors(application: Application) -> list[str]:
     missing = [y for y in range(1, term + 1) if y not in years]
     if missing:
         messages.append(
-            _("Plan at least one network event for each year of the status; missing: %(years)s.")
+            _("Plan at least one event for each year of the status; missing: %(years)s.")
             % {"years": ", ".join(str(y) for y in missing)}
         )
     for e in events:
@@ -194,12 +194,29 @@ def application_answers_shown(application: Application) -> list[dict]:
     ]
 
 
+def application_attachment_kinds(application: Application) -> list[str]:
+    """The kinds of the files attached ("" for a file of no kind the form names)."""
+    return list(
+        ApplicationAttachment.objects.filter(application=application).values_list("kind", flat=True)
+    )
+
+
+def application_attachment_asked(application: Application) -> list[dict]:
+    """The kinds of files the application's form asks for, each marked whether attached."""
+    have = set(application_attachment_kinds(application))
+    return [
+        {**kind, "attached": kind["kind"] in have}
+        for kind in formdef.attachment_kinds(application_definition(application))
+    ]
+
+
 def application_completeness_errors(application: Application) -> dict[str, list[str]]:
     """Field → messages for everything a submitted application must have: the required
-    answers of the form version it is filed with, the planned events if the form has them,
-    and one case of the school at a time."""
+    answers and files of the form version it is filed with, the planned events if the form
+    has them, and one case of the school at a time."""
     definition = application_definition(application)
     errors = formdef.completeness_errors(definition, application_answers(application))
+    errors.update(formdef.attachment_errors(definition, application_attachment_kinds(application)))
     if definition.get("events"):
         events = _planned_event_errors(application)
         if events:
@@ -469,6 +486,21 @@ def program_open_qs() -> QuerySet[Program]:
     return Program.objects.filter(is_active=True)
 
 
+def programs_open_to(user) -> QuerySet[Program]:
+    """The open programmes the user may start an application to: those taking organisations'
+    applications if he acts for an organisation, and those taking persons' applications that
+    he does not serve on the staff of (he would review his own case)."""
+    if not user.is_authenticated:
+        return Program.objects.none()
+    acts_for = organisations_of(user).filter(person__isnull=True).exists()
+    wanted = Q(applicants=Applicants.PERSONS) & ~Q(
+        pk__in=ProgrammeStaff.objects.filter(user=user).values("program_id")
+    )
+    if acts_for:
+        wanted |= Q(applicants=Applicants.ORGANISATIONS)
+    return program_open_qs().filter(wanted)
+
+
 def plan_years_for(program: Program | None) -> int:
     """How many years a plan of events offers: the programme's term; before a programme is
     chosen, the longest term of the open ones (the chosen one's is checked when it is saved)."""
@@ -591,7 +623,7 @@ def _events_changed(before: list[dict], after: list[dict]) -> list[Change]:
     changes = []
     for year in years:
         changes += _rows_changed(
-            _("Planned network event, year %(year)s") % {"year": year},
+            _("Planned event, year %(year)s") % {"year": year},
             [_event_line(e) for e in before if e.get("year_index") == year],
             [_event_line(e) for e in after if e.get("year_index") == year],
         )

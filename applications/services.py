@@ -35,6 +35,26 @@ def _require_member(*, user, organisation: Organisation) -> None:
         raise NotAllowed(_("You do not act for %(org)s.") % {"org": organisation})
 
 
+def _applicant_for(*, user, organisation: Organisation | None, program: Program) -> Organisation:
+    """Who files the case: the organisation for an organisation's programme, the person's own
+    record for a person's. Staff who serve the programme may not apply to it: they would
+    review their own case."""
+    if program.for_persons:
+        if access.serves(user, program.pk):
+            raise NotAllowed(_("You serve this programme and cannot apply to it."))
+        if organisation is not None and organisation.person_id != user.pk:
+            raise ValidationError(
+                {"organisation": [_("This programme takes applications from persons only.")]}
+            )
+        return programme_services.person_applicant(user=user)
+    if organisation is None or organisation.person_id is not None:
+        raise ValidationError(
+            {"organisation": [_("This programme takes applications from organisations only.")]}
+        )
+    _require_member(user=user, organisation=organisation)
+    return organisation
+
+
 def _require_editable(application: Application) -> None:
     if not application.is_editable:
         raise ConflictError(
@@ -80,12 +100,19 @@ def _replace_events(application: Application, events: list[dict]) -> None:
 
 @service_transaction
 def application_create(
-    *, user, organisation: Organisation, program: Program, fields: dict, events: list[dict]
+    *,
+    user,
+    organisation: Organisation | None,
+    program: Program,
+    fields: dict,
+    events: list[dict],
 ) -> Application:
-    """Start a draft for an organisation the user acts for."""
-    _require_member(user=user, organisation=organisation)
+    """Start a draft: for an organisation the user acts for, or, where the programme takes
+    applications from persons, in the user's own name (`organisation` is then his own record
+    or None)."""
     if not program.is_active:
         raise ConflictError(_("The programme does not accept applications now."))
+    organisation = _applicant_for(user=user, organisation=organisation, program=program)
     refusal = selectors.school_case_refusal(program=program, organisation=organisation)
     if refusal:
         raise ConflictError(refusal)
@@ -121,11 +148,22 @@ def application_update(
 
 
 @service_transaction
-def application_attach(*, application_id: int, user, uploaded, title: str = "") -> Application:
-    """Add a file; rejected files leave nothing behind (the whole transaction rolls back)."""
+def application_attach(
+    *, application_id: int, user, uploaded, title: str = "", kind: str = ""
+) -> Application:
+    """Add a file, of one of the kinds the application's form asks for or of none ("");
+    rejected files leave nothing behind (the whole transaction rolls back)."""
     application = lock(Application.objects).get(pk=application_id)
     _require_member(user=user, organisation=application.organisation)
     _require_editable(application)
+    kinds = {
+        k["kind"]: k
+        for k in formdef.attachment_kinds(selectors.application_definition(application))
+    }
+    if kind and kind not in kinds:
+        raise ValidationError({"kind": [_("The form asks for no file of this kind.")]})
+    if kind and not title:
+        title = kinds[kind]["label"]
     document = documents.document_create(
         uploaded=uploaded,
         author=user,
@@ -133,13 +171,13 @@ def application_attach(*, application_id: int, user, uploaded, title: str = "") 
         owner_org_id=application.organisation_id,
         case=application,
     )
-    application.attachments.add(document)
+    application.attachments.add(document, through_defaults={"kind": kind})
     audit_record(
         actor=user,
         action="application.attach",
         obj=application,
         comment=document.title,
-        data={"document": document.pk},
+        data={"document": document.pk, "kind": kind},
     )
     return application
 

@@ -67,7 +67,11 @@ def home(request):
         return redirect("council-list")
     if any(user.has_perm(p) for p in selectors.STEP_PERMISSIONS):
         return redirect("task-list")
-    if user.has_perm(selectors.SEE_ALL) or selectors.organisations_of(user).exists():
+    if (
+        user.has_perm(selectors.SEE_ALL)
+        or selectors.organisations_of(user).exists()
+        or selectors.programs_open_to(user).exists()
+    ):
         return redirect("application-list")
     return redirect("registry")
 
@@ -86,7 +90,7 @@ def application_list(request):
     return render(
         request,
         "workflows/application_list.html",
-        {"rows": rows, "can_create": selectors.organisations_of(request.user).exists()},
+        {"rows": rows, "can_create": selectors.programs_open_to(request.user).exists()},
     )
 
 
@@ -108,15 +112,18 @@ def _events_term(application, programs, chosen) -> int:
 
 
 # Where a completeness error that is no field of the form points on the page.
-_COMPLETENESS_ANCHORS = {"planned_events": (gettext_lazy("Planned network events"), "events")}
+_COMPLETENESS_ANCHORS = {
+    "planned_events": (gettext_lazy("Planned events"), "events"),
+    "attachments": (gettext_lazy("Attachments"), ""),
+}
 
 
 def _application_form_page(request, application=None):
     """Create and edit share one page: Приложение 1 with its planned events. A draft is saved
     with whatever is filled (completeness is checked on submit); every error is listed at the
     top with a link to its field."""
-    organisations = selectors.organisations_of(request.user)
-    programs = selectors.program_open_qs()
+    organisations = selectors.organisations_of(request.user).filter(person__isnull=True)
+    programs = selectors.programs_open_to(request.user)
     data = request.POST if request.method == "POST" else None
     chosen = request.POST.get("program") or request.GET.get("program")
     term = _events_term(application, programs, chosen)
@@ -140,8 +147,13 @@ def _application_form_page(request, application=None):
         fields = dict(form.cleaned_data)
         try:
             if application is None:
-                organisation = get_object_or_404(organisations, pk=request.POST.get("organisation"))
                 program = get_object_or_404(programs, pk=request.POST.get("program"))
+                # A person applies in his own name: the page asks for no organisation.
+                organisation = (
+                    None
+                    if program.for_persons
+                    else get_object_or_404(organisations, pk=request.POST.get("organisation"))
+                )
                 application = services.application_create(
                     user=request.user,
                     organisation=organisation,
@@ -190,7 +202,7 @@ def _application_form_page(request, application=None):
 
 @login_required
 def application_create(request):
-    if not selectors.organisations_of(request.user).exists():
+    if not selectors.programs_open_to(request.user).exists():
         raise Http404
     return _application_form_page(request)
 
@@ -227,7 +239,10 @@ def application_detail(request, pk):
             "holder": selectors.application_holder(application),
             "timeline": selectors.application_timeline(application),
             "can_edit": selectors.application_can_edit(application=application, user=request.user),
-            "attach_form": AttachmentForm(),
+            "attach_form": AttachmentForm(
+                kinds=selectors.application_attachment_asked(application)
+            ),
+            "attachments_asked": selectors.application_attachment_asked(application),
             "my_task": my_task,
             "decisions": application.council_decisions.all(),
             "case_documents": selectors.application_documents(application),
@@ -260,7 +275,9 @@ def application_submit(request, pk):
 @require_POST
 def application_attach(request, pk):
     application = _visible_application(request, pk)
-    form = AttachmentForm(request.POST, request.FILES)
+    form = AttachmentForm(
+        request.POST, request.FILES, kinds=selectors.application_attachment_asked(application)
+    )
     if not form.is_valid():
         messages.error(request, _("Choose a file to attach."))
         return redirect("application-detail", pk)
@@ -270,6 +287,7 @@ def application_attach(request, pk):
             user=request.user,
             uploaded=form.cleaned_data["file"],
             title=form.cleaned_data["title"],
+            kind=form.cleaned_data["kind"],
         )
     except ValidationError as exc:
         _errors_to_messages(request, exc)

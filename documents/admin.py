@@ -80,11 +80,15 @@ class PrintTemplateAdmin(PersonalDataAdmin):
 
     @admin.display(description=gettext_lazy("Shipped default (copy and change)"))
     def shipped_default(self, obj):
-        from django.template.loader import get_template
+        from django.template.loader import select_template
         from django.utils.html import format_html
 
         code = obj.form if obj and obj.form else "order"
-        source = get_template(printforms.template_name(code)).template.source
+        names = [printforms.template_name(code)]
+        if obj and obj.scope:
+            # The programme's own shipped template where its definition brings one.
+            names.insert(0, printforms.template_name(code, scope=obj.scope))
+        source = select_template(names).template.source
         return format_html("<pre style='white-space:pre-wrap;max-height:30em'>{}</pre>", source)
 
     def get_changeform_initial_data(self, request):

@@ -490,12 +490,12 @@ def print_form_render(*, request_id: int) -> str:
         try:
             values = printforms.context_load(request.context["values"])
             context = full_context(document=document, form=request.form, context=values)
+            scope = request.context.get("scope", "")
             html = render_html(
                 form=request.form,
                 context=context,
-                template_text=print_template_text(
-                    form=request.form, scope=request.context.get("scope", "")
-                ),
+                template_text=print_template_text(form=request.form, scope=scope),
+                scope=scope,
             )
             pdf = render_pdf(html)
             docx = render_docx(form=request.form, context=context)

@@ -84,3 +84,11 @@ def _in_group_of_role(perm: str) -> Q:
         groups__permissions__codename=codename,
         groups__permissions__content_type__app_label=app_label,
     )
+
+
+def serves(user, program_id: int) -> bool:
+    """Whether the user is on the programme's staff in any role (he may not be its applicant)."""
+    return (
+        user.is_authenticated
+        and ProgrammeStaff.objects.filter(user=user, program_id=program_id).exists()
+    )

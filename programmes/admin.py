@@ -39,13 +39,14 @@ class ProgramAdmin(AuditedAdmin):
     list_display = (
         "code",
         "title",
+        "applicants",
         "review_shape",
         "drafts_agreement",
         "status_term_years",
         "registration_prefix",
         "is_active",
     )
-    list_filter = ("review_shape", "drafts_agreement", "is_active")
+    list_filter = ("applicants", "review_shape", "drafts_agreement", "is_active")
     inlines = [ProgrammeStaffInline]
 
 
@@ -65,9 +66,12 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(AuditedAdmin):
-    list_display = ("short_name", "name")
+class OrganisationAdmin(PersonalDataAdmin, AuditedAdmin):
+    personal_list_fields = ("person",)
+    list_display = ("short_name", "name", "person")
     search_fields = ("short_name", "name")
+    # A person's own applicant record is made when he first applies, and stays his.
+    readonly_fields = ("person",)
     inlines = [MembershipInline]
 
 

@@ -15,7 +15,7 @@ description a client or a print form lays out. A definition:
       ],
       "one_of": [{"fields": ["phone", "email"], "message": {...}}],
       "events": {"title": {...}, "per_year": 1} | null,
-      "attachments": [{"kind": "plan", "label": {...}, "required": true}]
+      "attachments": [{"kind": "essay", "label": {...}, "required": true}]
     }
 
 Texts are {"ru": ..., "en": ...} (or one string): an administrator writes the form in the
@@ -107,7 +107,52 @@ def definition_errors(definition, *, columns: tuple[str, ...] = ()) -> list[str]
         missing = [n for n in rule.get("fields", []) if n not in seen]
         if missing or len(rule.get("fields", [])) < 2:
             errors.append(_("A rule “one of” must name two or more fields of the form."))
+    errors += _attachment_errors(definition.get("attachments", []))
     return errors
+
+
+def _attachment_errors(kinds) -> list[str]:
+    if not isinstance(kinds, list) or not all(isinstance(k, dict) for k in kinds):
+        return [_("“attachments” must be a list of the kinds of files.")]
+    errors, seen = [], set()
+    for item in kinds:
+        kind = item.get("kind", "")
+        if not isinstance(kind, str) or not NAME.match(kind):
+            errors.append(
+                _("Attachment kind %(kind)r: use lower-case Latin letters, digits and “_”.")
+                % {"kind": kind}
+            )
+            continue
+        if kind in seen:
+            errors.append(_("Attachment kind %(kind)s is defined twice.") % {"kind": kind})
+        seen.add(kind)
+        if not text(item.get("label")):
+            errors.append(_("Attachment kind %(kind)s needs a label.") % {"kind": kind})
+    return errors
+
+
+def attachment_kinds(definition: dict) -> list[dict]:
+    """The kinds of files the form asks for: [{"kind", "label", "required"}], labels in the
+    current language."""
+    return [
+        {
+            "kind": item["kind"],
+            "label": text(item.get("label")),
+            "required": bool(item.get("required")),
+        }
+        for item in definition.get("attachments", [])
+    ]
+
+
+def attachment_errors(definition: dict, attached_kinds) -> dict[str, list[str]]:
+    """The required kinds of file missing from an application ({"attachments": [...]})."""
+    have = set(attached_kinds)
+    missing = [
+        _("Attach “%(label)s”.") % {"label": item["label"]}
+        for item in attachment_kinds(definition)
+        if item["required"] and item["kind"] not in have
+    ]
+    return {"attachments": missing} if missing else {}
 
 
 def _form_field(field: dict) -> forms.Field:

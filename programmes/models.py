@@ -21,6 +21,13 @@ class ReviewShape(models.TextChoices):
     CHECK_COUNCIL = "check_council", _("Completeness check, council (its decision settles it)")
 
 
+class Applicants(models.TextChoices):
+    """Who files an application to a programme."""
+
+    ORGANISATIONS = "organisations", _("An organisation (its coordinator acts for it)")
+    PERSONS = "persons", _("A person (a teacher applies in his own name)")
+
+
 class Program(TimeStamped):
     """One regime (e.g. Tomsk network platforms) with its rules."""
 
@@ -45,6 +52,12 @@ class Program(TimeStamped):
         help_text=_("Printed on the programme's documents, e.g. “г. Томск”."),
     )
     is_active = models.BooleanField(_("accepting applications"), default=True)
+    applicants = models.CharField(
+        _("who applies"),
+        max_length=16,
+        choices=Applicants.choices,
+        default=Applicants.ORGANISATIONS,
+    )
     review_shape = models.CharField(
         _("review of applications"),
         max_length=32,
@@ -82,7 +95,16 @@ class Program(TimeStamped):
                 condition=models.Q(review_shape__in=["check_council_order", "check_council"]),
                 name="program_review_shape_valid",
             ),
+            models.CheckConstraint(
+                condition=models.Q(applicants__in=["organisations", "persons"]),
+                name="program_applicants_valid",
+            ),
         ]
+
+    @property
+    def for_persons(self) -> bool:
+        """A person applies in his own name; no organisation stands behind the case."""
+        return self.applicants == Applicants.PERSONS
 
     @property
     def settled_by_council(self) -> bool:
@@ -99,6 +121,16 @@ class Organisation(TimeStamped):
     address = LineField(_("address"), max_length=limits.LINE, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="OrganisationMembership", related_name="organisations"
+    )
+    # Set when the applicant is a person in his own name (programmes.services.person_applicant):
+    # the same record carries his cases, journals and statuses as an organisation's would.
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applicant_self",
+        verbose_name=_("the person applying in his own name"),
     )
 
     class Meta:

@@ -75,3 +75,30 @@ def form_first_version(*, program, definition: dict):
     """The programme's form, published as version 1 when it has none yet (safe to repeat:
     the demo and the simulations create their programmes this way)."""
     return current_form(program) or form_version_publish(program=program, definition=definition)
+
+
+def _initials_name(user) -> str:
+    """«Иванова А. П.»: how a person is named in lists and the registry."""
+    initials = " ".join(f"{part[0]}." for part in (user.first_name, user.middle_name) if part)
+    return " ".join(p for p in (user.last_name, initials) if p) or user.get_full_name()
+
+
+def person_applicant(*, user):
+    """The applicant record of a person who applies in his own name, made on his first
+    application: his cases, journals and statuses hang on it as an organisation's do, and he
+    is its only member. Safe to call again (the record is one per person)."""
+    from django.db import transaction
+
+    from audit.services import audit_record
+
+    from .models import Organisation, OrganisationMembership
+
+    with transaction.atomic():
+        applicant, created = Organisation.objects.get_or_create(
+            person=user,
+            defaults={"name": user.get_full_name(), "short_name": _initials_name(user)},
+        )
+        OrganisationMembership.objects.get_or_create(user=user, organisation=applicant)
+        if created:
+            audit_record(actor=user, action="applicant.person_create", obj=applicant)
+    return applicant

@@ -34,6 +34,7 @@ class CalendarDayAdmin(AuditedAdmin):
 class DutyScheduleAdmin(AuditedAdmin):
     list_display = (
         "program",
+        "asks_plan",
         "plan_due_day",
         "plan_due_month",
         "report_due_day",

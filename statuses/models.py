@@ -155,6 +155,11 @@ class DutySchedule(TimeStamped):
         related_name="duty_schedule",
         verbose_name=_("programme"),
     )
+    asks_plan = models.BooleanField(
+        _("a yearly work plan is due"),
+        default=True,
+        help_text=_("Off: the holder owes only the yearly report."),
+    )
     plan_due_month = models.PositiveSmallIntegerField(
         _("work plan due: month"),
         default=9,
@@ -671,7 +676,7 @@ class AgreementParty(models.Model):
     or, for an outside partner not in Docket, a paper signature a methodist records."""
 
     class Role(models.TextChoices):
-        SCHOOL = "school", _("Network platform")
+        SCHOOL = "school", _("Status holder")
         OFFICE = "office", _("Methodical office")
         PARTNER = "partner", _("Partner")
 

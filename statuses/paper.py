@@ -240,7 +240,7 @@ def _tell_signers(agreement_id: int) -> None:
             template="status_notice",
             context={
                 "message": _(
-                    "%(agreement)s of the network platform %(org)s is drafted. Open it in "
+                    "%(agreement)s of %(org)s is drafted. Open it in "
                     "Docket, check the text and sign it for your organisation."
                 )
                 % words,

@@ -13,7 +13,7 @@ from . import selectors
 from .models import Agreement, AgreementParty, Duty, NetworkReport, Status, Submission
 
 COUNT_LABELS = {
-    "events_held": "Проведено сетевых мероприятий",
+    "events_held": "Проведено мероприятий",
     "young_teachers": "Молодых педагогов — участников мероприятий",
     "schools": "Образовательных организаций — участников",
     "mentors": "Наставников",

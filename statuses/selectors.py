@@ -320,7 +320,13 @@ def public_registry_rows(qs) -> list[dict]:
         grounds = terms[0].grounds if terms else s.grounds
         rows.append(
             {
-                "organisation": s.organisation.name,
+                # A person's name is his personal data (152-ФЗ): the open registry names
+                # organisations only; staff see the person in their own registry.
+                "organisation": (
+                    _("A person (the name is not published)")
+                    if s.organisation.person_id
+                    else s.organisation.name
+                ),
                 "programme": s.program.title,
                 "status": s.program.status_name,
                 "topic": s.topic,

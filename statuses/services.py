@@ -94,9 +94,9 @@ def _locked_in_state(queryset, pk: int, expected: str):
 
 
 def _duties_create(term: StatusTerm) -> list[Duty]:
-    """The plan and the report of every academic year of the term, with their due dates moved
-    to working days. A plan whose date passed before the term began is due a few working days
-    after the term starts instead."""
+    """The plan (where the programme asks for one) and the report of every academic year of
+    the term, with their due dates moved to working days. A plan whose date passed before the
+    term began is due a few working days after the term starts instead."""
     status = term.status
     program = status.program
     plan = selectors.schedule_for(program)
@@ -114,7 +114,8 @@ def _duties_create(term: StatusTerm) -> list[Duty]:
         report_due = schedule.day_in_academic_year(
             year, plan.report_due_month, plan.report_due_day, start_month=start_month
         )
-        for kind, due in ((Duty.Kind.PLAN, plan_due), (Duty.Kind.REPORT, report_due)):
+        owed = ((Duty.Kind.PLAN, plan_due),) if plan.asks_plan else ()
+        for kind, due in (*owed, (Duty.Kind.REPORT, report_due)):
             if due > term.valid_until or due < term.valid_from:
                 continue
             duties.append(
@@ -231,6 +232,20 @@ def renewal_refusal(status: Status, *, today: date) -> str:
     if status.state != Status.State.ACTIVE:
         return _("The status is %(state)s; it cannot be renewed now.") % {
             "state": status.get_state_display().lower()
+        }
+    # One case of a holder under review at a time (decisions.md 37): a renewal of an earlier
+    # status of his, ended while it was under review, still waits for its decision.
+    if (
+        Application.objects.filter(
+            program_id=status.program_id,
+            organisation_id=status.organisation_id,
+            state__in=Application.REVIEW_STATES,
+        )
+        .exclude(renews_id=status.pk)
+        .exists()
+    ):
+        return _("Another application of %(org)s is under review; it must be decided first.") % {
+            "org": status.organisation
         }
     return ""
 

@@ -29,7 +29,7 @@ from programmes.services import FORM_COLUMNS
 # --- Input ----------------------------------------------------------------------------------
 
 PlannedEventInputSerializer = form_serializer(
-    PlannedEventForm, "PlannedEventInput", doc="A network event planned for a year of the status."
+    PlannedEventForm, "PlannedEventInput", doc="An event planned for a year of the status."
 )
 _ApplicationFieldsSerializer = form_serializer(
     ApplicationForm, "ApplicationFields", doc="Приложение 1: the fields of the application."
@@ -82,7 +82,10 @@ class ApplicationCreateSerializer(_ApplicationFieldsSerializer):
         required=False,
         min_value=1,
         max_value=ID_MAX,
-        help_text="Id of an organisation you act for; may be left out if you act for only one.",
+        help_text=(
+            "Id of an organisation you act for; may be left out if you act for only one, "
+            "and is left out where the programme takes applications from persons."
+        ),
     )
     program = serializers.IntegerField(
         required=False,
@@ -92,9 +95,15 @@ class ApplicationCreateSerializer(_ApplicationFieldsSerializer):
     )
     planned_events = PlannedEventInputSerializer(many=True, required=False)
 
-    def _organisation(self, data, errors) -> Organisation | None:
+    def _organisation(self, data, errors, program) -> Organisation | None:
         if data.get("organisation") in (None, ""):
-            own = list(selectors.organisations_of(self.context["request"].user)[:2])
+            if program is not None and program.for_persons:
+                return None  # the person applies in his own name (services.application_create)
+            own = list(
+                selectors.organisations_of(self.context["request"].user).filter(
+                    person__isnull=True
+                )[:2]
+            )
             if len(own) == 1:
                 return own[0]
             errors["organisation"] = [_("Choose the organisation you apply for.")]
@@ -121,8 +130,8 @@ class ApplicationCreateSerializer(_ApplicationFieldsSerializer):
     def to_internal_value(self, data):
         require_mapping(data)
         errors = {}
-        organisation = self._organisation(data, errors)
         program = self._program(data, errors)
+        organisation = self._organisation(data, errors, program)
         # The fields are those of the programme's current form (Tomsk's are documented here).
         version = programme_services.current_form(program) if program else None
         self.form_class = application_form_class(version)
@@ -177,6 +186,13 @@ class AttachmentUploadSerializer(serializers.Serializer):
         help_text="PDF, DOCX, XLSX, ODT, DOC, PNG or JPEG; checked by content."
     )
     title = serializers.CharField(required=False, allow_blank=True, max_length=LINE)
+    kind = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="One of the kinds of files the programme's form asks for "
+        "(GET /api/programmes/{id}/form/, `attachments`); empty for another document.",
+    )
 
 
 # The decision body of each step, e.g. "council" → component CouncilDecision.
@@ -581,10 +597,21 @@ class ProgramFormFieldSerializer(serializers.Serializer):
     choices = serializers.ListField(child=serializers.DictField(), required=False)
 
 
+class AttachmentKindSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="Send it as `kind` with the file.")
+    label = serializers.CharField()
+    required = serializers.BooleanField(help_text="Needed before the application is submitted.")
+
+
 class ProgramFormSerializer(serializers.Serializer):
     program = serializers.IntegerField()
     version = serializers.IntegerField()
     fields = ProgramFormFieldSerializer(many=True)
     planned_events = serializers.BooleanField(
         help_text="Whether the application lists planned events per year of the status."
+    )
+    attachments = AttachmentKindSerializer(many=True)
+    applicants = serializers.ChoiceField(
+        choices=["organisations", "persons"],
+        help_text="`persons`: a person applies in his own name; send no `organisation`.",
     )

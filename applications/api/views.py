@@ -136,7 +136,9 @@ class ApplicationAttachView(generics.GenericAPIView):
     )
     def post(self, request, pk: int):
         application = _visible_application(request, pk)
-        form = AttachmentForm(request.data, request.FILES)
+        form = AttachmentForm(
+            request.data, request.FILES, kinds=selectors.application_attachment_asked(application)
+        )
         if not form.is_valid():
             raise ValidationError(form_errors(form))
         try:
@@ -145,6 +147,7 @@ class ApplicationAttachView(generics.GenericAPIView):
                 user=request.user,
                 uploaded=form.cleaned_data["file"],
                 title=form.cleaned_data["title"],
+                kind=form.cleaned_data["kind"],
             )
         except ValidationError as exc:
             # documents.validators judge the file itself: show their words under `file`.
@@ -357,5 +360,7 @@ class ProgramFormView(generics.GenericAPIView):
                 "version": version.number,
                 "fields": formdef.describe(version.definition),
                 "planned_events": bool(version.definition.get("events")),
+                "attachments": formdef.attachment_kinds(version.definition),
+                "applicants": program.applicants,
             }
         )

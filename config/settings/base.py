@@ -86,7 +86,12 @@ LOGOUT_REDIRECT_URL = "login"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # Each programme's definition may bring its own templates (its print forms, found
+        # under documents/printforms/<programme code>/ before the engine's).
+        "DIRS": [
+            BASE_DIR / "templates",
+            *sorted(BASE_DIR.glob("programmes/definitions/*/templates")),
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -1,8 +1,9 @@
 """Print forms: which forms exist, what context each needs, and how a context survives JSON.
 
 The HTML of each form (for the PDF) is a Django template shipped under
-`documents/templates/documents/printforms/` and may be replaced by staff in the admin
-(`PrintTemplate`); the DOCX copy is built from the same context by `docx.py`.
+`documents/templates/documents/printforms/`; a programme's definition may ship its own
+(`programmes/definitions/<name>/templates/documents/printforms/<code>/`), and staff may replace
+either in the admin (`PrintTemplate`); the DOCX copy is built from the same context by `docx.py`.
 """
 
 import datetime
@@ -76,13 +77,13 @@ FORMS = {
         ),
         Form(
             "work_plan",
-            _("Work plan of the platform"),
+            _("Yearly work plan"),
             "plan",
             ("authority", "organisation", "academic_year", "events", "summary"),
         ),
         Form(
             "platform_report",
-            _("Analytical report of the platform (Appendix 2)"),
+            _("Yearly analytical report"),
             "report",
             (
                 "authority",
@@ -118,8 +119,13 @@ FORMS = {
 }
 
 
-def template_name(form: str) -> str:
-    return f"documents/printforms/{form}.html"
+def template_name(form: str, *, scope: str = "") -> str:
+    """The shipped template of a form; with `scope` (a programme code), that programme's."""
+    return (
+        f"documents/printforms/{scope}/{form}.html"
+        if scope
+        else f"documents/printforms/{form}.html"
+    )
 
 
 def context_missing(form: str, context: dict) -> list[str]:

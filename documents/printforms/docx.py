@@ -139,7 +139,7 @@ def _application(b, ctx):
     ]
     b.table(["", ""], [(k, v) for k, v in rows if v])
     if ctx.get("events"):
-        b.para("План сетевых мероприятий", bold=True)
+        b.para("План мероприятий", bold=True)
         b.table(
             ["Год", "Мероприятие", "Сроки", "Участники"],
             [
@@ -272,8 +272,7 @@ def _work_plan(b, ctx):
     b.header(
         ctx,
         "ПЛАН РАБОТЫ",
-        f"сетевой площадки «{ctx.get('organisation', '')}» на {ctx.get('academic_year')} "
-        "учебный год",
+        f"«{ctx.get('organisation', '')}» на {ctx.get('academic_year')} учебный год",
     )
     _submission_intro(b, ctx)
     b.para(ctx.get("summary", ""), indent=True)
@@ -284,7 +283,7 @@ def _work_plan(b, ctx):
             for n, e in enumerate(ctx.get("events", []), start=1)
         ],
     )
-    b.signature([("Координатор сетевой площадки", ctx.get("responsible_name", ""))])
+    b.signature([("Координатор", ctx.get("responsible_name", ""))])
 
 
 def _platform_report(b, ctx):
@@ -292,13 +291,12 @@ def _platform_report(b, ctx):
     b.header(
         ctx,
         "АНАЛИТИЧЕСКИЙ ОТЧЁТ",
-        f"о деятельности сетевой площадки «{ctx.get('organisation', '')}» за "
-        f"{ctx.get('academic_year')} учебный год",
+        f"о деятельности «{ctx.get('organisation', '')}» за {ctx.get('academic_year')} учебный год",
     )
     _submission_intro(b, ctx)
     b.para("1. Краткие итоги года", bold=True)
     b.para(ctx.get("summary", ""), indent=True)
-    b.para("2. Выполнение плана сетевых мероприятий (план / факт)", bold=True)
+    b.para("2. Выполнение плана мероприятий (план / факт)", bold=True)
     b.table(
         ["№", "Мероприятие", "По плану", "Проведено", "Участников", "Результат", "Отклонение"],
         [
@@ -324,7 +322,7 @@ def _platform_report(b, ctx):
     ):
         b.para(title, bold=True)
         b.para(ctx.get(key) or "—", indent=True)
-    b.signature([("Координатор сетевой площадки", ctx.get("responsible_name", ""))])
+    b.signature([("Координатор", ctx.get("responsible_name", ""))])
 
 
 def _network_report(b, ctx):
@@ -335,8 +333,8 @@ def _network_report(b, ctx):
         f"{ctx.get('academic_year')} учебный год",
     )
     b.para(
-        f"Отчёт составлен {_d(ctx.get('compiled_on'))} по аналитическим отчётам сетевых "
-        "площадок (Приложение 2) для рассмотрения на заседании совета.",
+        f"Отчёт составлен {_d(ctx.get('compiled_on'))} по аналитическим отчётам участников "
+        "программы для рассмотрения на заседании совета.",
         indent=True,
     )
     platforms = ctx.get("platforms", [])
@@ -344,7 +342,7 @@ def _network_report(b, ctx):
     b.table(
         ["Показатель", "Всего по сети"],
         [(t["label"], t["value"]) for t in ctx.get("totals", [])]
-        + [("Сетевых площадок, отчёты которых приняты", len(platforms))],
+        + [("Участников, отчёты которых приняты", len(platforms))],
     )
     b.para("2. Показатели по площадкам", bold=True)
     b.table(
@@ -433,8 +431,8 @@ def _cooperation_agreement(b, ctx):
     else:
         b.para("1. Предмет Договора", bold=True)
         b.para(
-            f"1.1. Предметом Договора является сотрудничество Сторон в рамках муниципальной сети "
-            f"«{ctx.get('program_title', '')}» на базе сетевой площадки — "
+            f"1.1. Предметом Договора является сотрудничество Сторон в рамках программы "
+            f"«{ctx.get('program_title', '')}» на базе организации — "
             f"{ctx.get('organisation', '')}"
             + (f" по теме «{ctx['topic']}»" if ctx.get("topic") else "")
             + ".",
@@ -444,22 +442,22 @@ def _cooperation_agreement(b, ctx):
             b.para(f"1.3. {ctx['subject']}", indent=True)
         b.para("2. Обязанности Сторон", bold=True)
         b.para(
-            "2.1. Сетевая площадка ежегодно представляет план работы, проводит сетевые "
-            "мероприятия и представляет аналитический отчёт (Приложение 2).",
+            "2.1. Организация ежегодно представляет план работы, проводит мероприятия "
+            "программы и представляет аналитический отчёт.",
             indent=True,
         )
         b.para(
             f"2.2. {ctx.get('office_name') or 'Методический центр'} обеспечивает методическое "
-            "сопровождение молодых педагогов по плану работы сетевой площадки.",
+            "сопровождение по плану работы организации.",
             indent=True,
         )
         b.para(
-            "2.3. Партнёры участвуют в подготовке и проведении сетевых мероприятий.", indent=True
+            "2.3. Партнёры участвуют в подготовке и проведении мероприятий программы.", indent=True
         )
         b.para("3. Срок действия Договора", bold=True)
         b.para(
             f"3.1. Договор действует по {_d(ctx.get('valid_until'))} — до окончания срока "
-            f"действия статуса сетевой площадки (с {_d(ctx.get('valid_from'))}).",
+            f"действия статуса (с {_d(ctx.get('valid_from'))}).",
             indent=True,
         )
         b.para("4. Заключительные положения", bold=True)

@@ -6,7 +6,7 @@ import io
 import qrcode
 from django.conf import settings
 from django.template import Context, Template, engines
-from django.template.loader import get_template
+from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import translation
 
@@ -53,13 +53,19 @@ def full_context(*, document, form: str, context: dict) -> dict:
     return merged
 
 
-def render_html(*, form: str, context: dict, template_text: str | None = None) -> str:
-    """Staff's template from the admin when given, else the shipped file."""
+def render_html(
+    *, form: str, context: dict, template_text: str | None = None, scope: str = ""
+) -> str:
+    """Staff's template from the admin when given, else the programme's own file (its
+    definition's templates, `documents/printforms/<code>/<form>.html`), else the engine's."""
     with translation.override("ru"):
         if template_text:
             engine = engines["django"].engine
             return Template(template_text, engine=engine).render(Context(context))
-        return get_template(template_name(form)).render(context)
+        names = [template_name(form)]
+        if scope:
+            names.insert(0, template_name(form, scope=scope))
+        return select_template(names).render(context)
 
 
 def render_pdf(html: str) -> bytes:

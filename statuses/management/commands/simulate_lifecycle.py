@@ -238,7 +238,7 @@ class Simulation:
             topic="Наставничество как ресурс профессиональной адаптации молодого учителя",
             direction="competence",
             goals="Профессиональное развитие молодых учителей",
-            tasks="Сетевые семинары, мастер-классы, конкурс «Первые шаги»",
+            tasks="Семинары, мастер-классы, конкурс «Первые шаги»",
             expected_results="Закрепление молодых педагогов в профессии",
             responsible_name="Симонова Вера",
             responsible_position="Заместитель директора",
@@ -261,7 +261,7 @@ class Simulation:
             fields["problems"] = "Нехватка наставников по физике"
         events = [
             {
-                "title": "Сетевой семинар «Первый урок»",
+                "title": "Семинар «Первый урок»",
                 "planned": "ноябрь",
                 "held_on": date(duty.academic_year, 11, 18) if report else None,
                 "participants": 24 if report else None,
@@ -399,7 +399,7 @@ class Simulation:
         self.today = GRANTED_ON - timedelta(days=14)
         self.on(self.today, lambda: self._apply(program, school, self.today))
         end = date(GRANTED_ON.year + 3, 9, 2)
-        self.out.write(self.style.MIGRATE_HEADING("Жизнь сетевой площадки: три учебных года"))
+        self.out.write(self.style.MIGRATE_HEADING("Жизнь статуса: три учебных года"))
         while self.today <= end:
             with time_machine.travel(self.moment(self.today), tick=False):
                 for action in self.plan.pop(self.today, []):
