@@ -28,3 +28,12 @@ _KLIN = _load("klin/programme.json")
 KLIN_CODE = _KLIN["code"]
 KLIN_PROGRAM = _KLIN["program"]
 KLIN_COUNCIL = _KLIN["council"]
+
+# A contest no code was written for (a teacher applies in his own name; the jury settles it):
+# the demo shows a third kind of programme beside the network and the workshop.
+_DEBUT = _load("debut/programme.json")
+DEBUT_CODE = _DEBUT["code"]
+DEBUT_PROGRAM = _DEBUT["program"]
+DEBUT_COUNCIL = _DEBUT["council"]
+DEBUT_DUTIES = _DEBUT["duty_schedule"]
+DEBUT_FORM = _load("debut/application_form_v1.json")

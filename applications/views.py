@@ -118,6 +118,15 @@ _COMPLETENESS_ANCHORS = {
 }
 
 
+def _summary_context(application) -> dict:
+    """What the case's summary lays out from its form version: the answers, and whether the
+    form has a plan of events."""
+    return {
+        "answers_shown": selectors.application_answers_shown(application),
+        "has_events": bool(selectors.application_definition(application).get("events")),
+    }
+
+
 def _application_form_page(request, application=None):
     """Create and edit share one page: Приложение 1 with its planned events. A draft is saved
     with whatever is filled (completeness is checked on submit); every error is listed at the
@@ -247,6 +256,7 @@ def application_detail(request, pk):
             "decisions": application.council_decisions.all(),
             "case_documents": selectors.application_documents(application),
             "submissions": selectors.application_submissions(application),
+            **_summary_context(application),
         },
     )
 
@@ -437,6 +447,7 @@ def task_detail(request, pk):
             is not None,
             "case_documents": selectors.application_documents(application),
             "submissions": selectors.application_submissions(application),
+            **_summary_context(application),
             "error_summary": error_summary(form) if completing else [],
         },
     )

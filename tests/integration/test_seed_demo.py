@@ -64,3 +64,24 @@ def test_the_simulation_gives_a_council_it_creates_the_regulation_minimum():
     itself: with the same rules as the demo data."""
     call_command("simulate_lifecycle", "--keep", stdout=io.StringIO())
     assert Council.objects.get(program__code="tomsk-ms").min_meetings_per_year == 1
+
+
+def test_the_demo_contest_takes_a_teachers_application_and_is_served_by_its_staff():
+    """The third demo programme comes from its definition folder alone; seeding twice changes
+    nothing."""
+    from accounts.models import User
+    from applications import selectors
+    from programmes import services as programme_services
+    from statuses.models import DutySchedule
+
+    seed()
+    seed()
+    debut = Program.objects.get(code="debut")
+    assert debut.for_persons and debut.settled_by_council and debut.status_term_years == 1
+    assert programme_services.current_form(debut).number == 1
+    assert not DutySchedule.objects.get(program=debut).asks_plan
+    assert set(debut.staff.values_list("user__username", flat=True)) == {"methodist", "secretary"}
+    assert Council.objects.get(program=debut).members.count() == 3
+    teacher = User.objects.get(username="teacher")
+    assert list(selectors.programs_open_to(teacher)) == [debut]
+    assert debut not in selectors.programs_open_to(User.objects.get(username="methodist"))

@@ -22,10 +22,16 @@ def test_an_application_submitted_before_gets_its_first_submission(coordinator, 
     services.application_submit(application_id=application.pk, user=coordinator)
     ApplicationSubmission.objects.all().delete()  # as if submitted before the migration
     executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
-    (first,) = ApplicationSubmission.objects.all()
+    try:
+        executor.migrate(BEFORE)
+        executor.loader.build_graph()
+        executor.migrate(AFTER)
+        (first,) = ApplicationSubmission.objects.all()
+    finally:
+        # Back to the latest schema: going back to BEFORE also unapplied every later migration
+        # of the other apps, which the tests after this one need.
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
     assert (first.number, first.submitted_by) == (1, coordinator)
     assert first.data["fields"]["topic"] == "Тема заявки"
     assert first.data["fields"]["partners"] == "ТГПУ"

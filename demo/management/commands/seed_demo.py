@@ -124,12 +124,16 @@ KLIN_SEATS = [
 ]
 
 
+# A young teacher who acts for no organisation: he applies to the contest in his own name.
+TEACHER = ("teacher", "Подгорнова", "Евдокия", "Игнатьевна", "Учитель математики, стаж 2 года")
+
 # Every account this command creates: the deploy check looks for their known passwords.
 DEMO_USERNAMES = (
     ADMIN_USERNAME,
     *(row[0] for row in PEOPLE),
     *(row[0] for row in SCHOOLS),
     *(row[0] for row in KLIN_SEATS),
+    TEACHER[0],
 )
 
 
@@ -174,6 +178,7 @@ class Command(BaseCommand):
             user = self._user(username, last, first, middle, f"Координатор площадки, {short}")
             OrganisationMembership.objects.get_or_create(user=user, organisation=school)
         self._councils(tomsk)
+        self._contest()
         self._agreement_settings(tomsk)
         self._signing_certificates()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
@@ -224,6 +229,42 @@ class Command(BaseCommand):
                 CouncilMember.objects.create(
                     council=council, user=user, role=role, valid_from=since
                 )
+
+    def _contest(self) -> None:
+        """The contest «Педагогический дебют» (programmes/definitions/debut/): the Tomsk
+        methodist and secretary serve it too (a person may serve several programmes), the
+        Tomsk chair, secretary and a member sit on its jury, and `teacher` may apply."""
+        from statuses.models import DutySchedule
+
+        debut, _ = Program.objects.get_or_create(
+            code=regulations.DEBUT_CODE, defaults=regulations.DEBUT_PROGRAM
+        )
+        programme_services.form_first_version(program=debut, definition=regulations.DEBUT_FORM)
+        DutySchedule.objects.get_or_create(program=debut, defaults=regulations.DEBUT_DUTIES)
+        for username in ("methodist", "secretary"):
+            user = User.objects.get(username=username)
+            for role in user.groups.all():
+                ProgrammeStaff.objects.get_or_create(user=user, program=debut, group=role)
+        council, created = Council.objects.get_or_create(
+            program=debut,
+            defaults={
+                "name": regulations.DEBUT_PROGRAM["council_name"],
+                **regulations.DEBUT_COUNCIL,
+            },
+        )
+        if created:
+            for username, role in (
+                ("chair", Role.CHAIR),
+                ("secretary", Role.SECRETARY),
+                ("member1", Role.MEMBER),
+            ):
+                CouncilMember.objects.create(
+                    council=council,
+                    user=User.objects.get(username=username),
+                    role=role,
+                    valid_from=datetime.date(2025, 9, 1),
+                )
+        self._user(*TEACHER)
 
     @staticmethod
     def _meetings_floor(council: Council, rules: dict) -> None:
