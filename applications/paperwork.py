@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.i18n import in_russian
 
+from . import selectors
 from .models import Application, Direction, Order
 from .status_port import status_lifecycle
 
@@ -59,6 +60,17 @@ def application_context(application: Application) -> dict:
             for e in application.planned_events.all()
         ],
         "place": document_place(program),
+        # The answers as the case's own form version lays them out (the engine's print form;
+        # a programme's own template may use the named keys above instead).
+        "by_person": application.organisation.person_id is not None,
+        "sections": [
+            {
+                "title": section["title"],
+                "rows": [{"label": r["label"], "value": r["value"]} for r in section["rows"]],
+            }
+            for section in selectors.application_answers_shown(application)
+        ],
+        "attachments": [d.title for d in application.attachments.all()],
     }
 
 

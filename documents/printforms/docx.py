@@ -137,6 +137,13 @@ def _application(b, ctx):
             ),
         ),
     ]
+    if ctx.get("sections"):
+        # The answers as the case's form version lays them out (contexts frozen before the
+        # forms were data have only the named answers above).
+        applicant = "Заявитель" if ctx.get("by_person") else "Организация-заявитель"
+        rows = [(applicant, ctx.get("organisation"))] + [
+            (row["label"], row["value"]) for section in ctx["sections"] for row in section["rows"]
+        ]
     b.table(["", ""], [(k, v) for k, v in rows if v])
     if ctx.get("events"):
         b.para("План мероприятий", bold=True)
@@ -147,9 +154,16 @@ def _application(b, ctx):
                 for e in ctx["events"]
             ],
         )
-    b.signature(
-        [("Руководитель образовательной организации", ctx.get("head_name") or "______________")]
-    )
+    if ctx.get("attachments"):
+        b.para("Приложения", bold=True)
+        for n, title in enumerate(ctx["attachments"], start=1):
+            b.para(f"{n}. {title}")
+    if ctx.get("by_person"):
+        b.signature([("Заявитель", ctx.get("organisation", ""))])
+    else:
+        b.signature(
+            [("Руководитель образовательной организации", ctx.get("head_name") or "______________")]
+        )
 
 
 def _protocol(b, ctx, *, extract=False):

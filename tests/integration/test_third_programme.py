@@ -13,12 +13,13 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from applications import roles
+from applications import roles, selectors
 from applications.flows import CouncilSettledFlow
 from applications.models import Application
 from councils.models import Council
 from programmes.models import Organisation, Program
 from statuses.models import Duty, Status
+from tests.documents_helpers import docx_text, pdf_text
 from tests.factories import UserFactory
 from tests.pdf_builder import build_pdf
 from tests.story import act, meeting_decides, signing_certificates
@@ -74,6 +75,11 @@ DEFINITION = {
         {"kind": "essay", "label": {"ru": "Эссе «Я — педагог»", "en": "Essay"}, "required": True}
     ],
 }
+
+
+def _bytes(version) -> bytes:
+    with version.file.open("rb") as handle:
+        return handle.read()
 
 
 def _management(page: str) -> dict:
@@ -243,6 +249,18 @@ def test_a_contest_set_up_in_the_admin_runs_a_teachers_case_to_its_status(client
     assert application.state == Application.State.AT_METHODIST
     assert application.reg_number == "ПД-2026/0001"
     assert application.process.flow_class is CouncilSettledFlow
+
+    # The printed application lays out the contest's own answers and the essay, signed by her.
+    (printed,) = [
+        d for d in selectors.application_documents(application) if d.kind == "application"
+    ]
+    printed.refresh_from_db()
+    pdf = pdf_text(_bytes(printed.current_version))
+    docx = docx_text(_bytes(printed.editable_version))
+    for text in (pdf, docx):
+        assert "Педагогический стаж, лет" in text and "Математика" in text, text[:500]
+        assert "Эссе «Я — педагог»" in text and "Заявитель" in text
+        assert "Тема площадки" not in text
 
     # Only this programme's staff see the case; Tomsk's methodist does not.
     client.force_login(people["tomsk_methodist"])
