@@ -563,8 +563,13 @@ def test_broker_down_at_the_state_change_the_outbox_keeps_the_work_until_the_swe
         assert broker.pending() == {}  # nothing was published: the database is all there is
         assert smtp.mailbox.messages() == []
 
+        waiting = emails().count()
         report = tick(minutes=10)
-        assert f"'requeued': {emails().count()}" in report, report
+        # The sweep re-sends every letter that waited; for an order, the flow-job sweep runs
+        # first and a fast worker may already have granted the status, whose new letters the
+        # outbox sweep may or may not find still READY: between the two counts, both included.
+        requeued = int(re.search(r"'requeued': (\d+)", report).group(1))
+        assert waiting <= requeued <= emails().count(), report
         assert f"sweep-flow-jobs: {len(jobs)}" in report, report
         if change == "order":
             wait_until(
