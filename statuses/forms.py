@@ -10,42 +10,13 @@ from .models import Submission, SubmissionEvent
 
 
 class SubmissionForm(forms.ModelForm):
-    """The plan (summary and events) or the report of Appendix 2 (plus counts and texts)."""
+    """The summary of a plan or report; a report's own fields come from its programme's report
+    form (statuses.reportform)."""
 
     class Meta:
         model = Submission
-        fields = (
-            "summary",
-            "events_held",
-            "young_teachers",
-            "schools",
-            "mentors",
-            "outputs",
-            "dissemination",
-            "problems",
-            "proposals",
-        )
-        widgets = {
-            name: forms.Textarea(attrs={"rows": 3})
-            for name in ("summary", "outputs", "dissemination", "problems", "proposals")
-        }
-
-    REPORT_ONLY = (
-        "events_held",
-        "young_teachers",
-        "schools",
-        "mentors",
-        "outputs",
-        "dissemination",
-        "problems",
-        "proposals",
-    )
-
-    def __init__(self, *args, is_report: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not is_report:
-            for name in self.REPORT_ONLY:
-                del self.fields[name]
+        fields = ("summary",)
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
 
 class SubmissionEventForm(forms.ModelForm):

@@ -16,6 +16,8 @@ from core.limits import LineField
 from core.models import TimeStamped
 from programmes.models import Organisation, Program
 
+from . import reportform
+
 
 class Status(TimeStamped):
     """The granted status. `state` moves only through `statuses.machine`; its terms
@@ -144,6 +146,12 @@ def _validate_offsets(value: str) -> None:
         raise ValidationError(_("Each reminder must be 1 to 60 working days before."))
 
 
+def _validate_report_form(value) -> None:
+    errors = reportform.definition_errors(value)
+    if errors:
+        raise ValidationError(errors)
+
+
 class DutySchedule(TimeStamped):
     """A programme's reporting calendar: when the yearly plan and report are due, when to
     remind, how long to wait before the council hears of a missed one, when to invite renewal.
@@ -193,6 +201,16 @@ class DutySchedule(TimeStamped):
     )
     renewal_invite_months = models.PositiveSmallIntegerField(
         _("invite to renew, months before expiry"), default=6
+    )
+    report_form = models.JSONField(
+        _("the report's indicators"),
+        default=dict,
+        blank=True,
+        validators=[_validate_report_form],
+        help_text=_(
+            "The fields of the yearly report as a form definition (docs/programmes.md); "
+            "empty: the engine's four counts and four texts."
+        ),
     )
 
     class Meta:
@@ -384,6 +402,10 @@ class Submission(TimeStamped):
     dissemination = models.TextField(_("dissemination of experience"), blank=True)
     problems = models.TextField(_("problems"), blank=True)
     proposals = models.TextField(_("proposals"), blank=True)
+    # The report's answers by field name, and the report form they answer (the reporting
+    # calendar's at the time): a later change of the form does not rewrite what was sent.
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    form = models.JSONField(_("report form"), default=dict, blank=True)
     attachments = models.ManyToManyField(
         "documents.Document", blank=True, related_name="+", verbose_name=_("attachments")
     )

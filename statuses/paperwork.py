@@ -9,7 +9,7 @@ from applications.paperwork import document_place, short_name, signer_context
 from applications.rules import academic_year_label
 from core.i18n import in_russian
 
-from . import selectors
+from . import reportform, selectors
 from .models import Agreement, AgreementParty, Duty, NetworkReport, Status, Submission
 
 COUNT_LABELS = {
@@ -53,12 +53,12 @@ def submission_context(submission: Submission) -> dict:
         "place": program.document_place,
     }
     if duty.kind == Duty.Kind.REPORT:
+        # The report form it was sent with lays out its figures and texts (labels in Russian).
+        report = reportform.shown(submission)
         context.update(
             {
-                "counts": [
-                    {"label": label, "value": getattr(submission, name) or 0}
-                    for name, label in COUNT_LABELS.items()
-                ],
+                "counts": report["counts"],
+                "texts": report["texts"],
                 "outputs": submission.outputs,
                 "dissemination": submission.dissemination,
                 "problems": submission.problems,

@@ -22,7 +22,7 @@ from documents.services import document_create
 from programmes import access
 from programmes.access import APPROVE, CHECK
 
-from . import notify, paper, paperwork, schedule, selectors, workdays
+from . import notify, paper, paperwork, reportform, schedule, selectors, workdays
 from .machine import StatusMachine
 from .models import (
     Duty,
@@ -509,15 +509,13 @@ def _duty_move(duty: Duty, *, to: str, actor, action: str, comment="", data=None
     )
 
 
-REPORT_COUNTS = ("events_held", "young_teachers", "schools", "mentors")
-
-
 @service_transaction
 def submission_create(
     *, user, duty_id: int, fields: dict, events: list[dict], files=(), now: datetime | None = None
 ) -> Submission:
-    """The holder sends a plan or a report. A report must give the four counts and one row
-    per event (plan vs actual); either must have at least one event."""
+    """The holder sends a plan or a report. A report answers its programme's report form
+    (statuses.reportform: checked as the page checks it, kept with the form it answers) and
+    gives one row per event (plan vs actual); either must have at least one event."""
     now = now or timezone.now()
     duty = _locked_duty(duty_id)
     if not selectors.status_holders(duty.status).filter(pk=user.pk).exists():
@@ -530,12 +528,17 @@ def submission_create(
     if not duty.status.is_live:
         raise ConflictError(_("The status has ended; nothing is due any more."))
     errors = {}
-    if not str(fields.get("summary") or "").strip():
+    summary = str(fields.get("summary") or "")
+    if not summary.strip():
         errors["summary"] = [_("Write the summary.")]
+    answers, columns, definition = {}, {}, {}
     if duty.kind == Duty.Kind.REPORT:
-        for name in REPORT_COUNTS:
-            if fields.get(name) is None:
-                errors[name] = [_("Give the number.")]
+        definition = reportform.of_schedule(selectors.schedule_for(duty.status.program))
+        try:
+            answers = reportform.validated(definition, fields)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        columns = reportform.columns_of(definition, answers)
     if not events:
         errors["events"] = [_("List at least one event.")]
     if errors:
@@ -545,7 +548,10 @@ def submission_create(
         number=duty.submissions.count() + 1,
         submitted_by=user,
         submitted_at=now,
-        **{k: v for k, v in fields.items() if v is not None},
+        summary=summary,
+        answers=answers,
+        form=definition,
+        **{k: v for k, v in columns.items() if v is not None},
     )
     SubmissionEvent.objects.bulk_create(
         SubmissionEvent(submission=submission, **event) for event in events

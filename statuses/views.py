@@ -25,7 +25,7 @@ from programmes import access
 from programmes.access import APPROVE, CHECK, DECIDE
 from programmes.models import Program
 
-from . import paper, selectors, services
+from . import paper, reportform, selectors, services
 from .forms import (
     CheckForm,
     FileForm,
@@ -192,7 +192,13 @@ def duty_detail(request, pk):
     is_report = duty.kind == Duty.Kind.REPORT
     is_holder = selectors.status_holders(duty.status).filter(pk=request.user.pk).exists()
     open_submission = selectors.submission_open_for(duty)
-    form = SubmissionForm(is_report=is_report)
+    report_class = (
+        reportform.form_class(reportform.of_schedule(selectors.schedule_for(duty.status.program)))
+        if is_report
+        else None
+    )
+    form = SubmissionForm()
+    report = report_class() if report_class else None
     formset = SubmissionEventFormSet(prefix="events")
     file_form = FileForm()
     summary = []
@@ -200,21 +206,23 @@ def duty_detail(request, pk):
         action = request.POST.get("action")
         try:
             if action == "submit" and is_holder:
-                form = SubmissionForm(request.POST, is_report=is_report)
+                form = SubmissionForm(request.POST)
+                report = report_class(request.POST) if report_class else None
                 formset = SubmissionEventFormSet(request.POST, prefix="events")
                 file_form = FileForm(request.POST, request.FILES)
-                if form.is_valid() and formset.is_valid() and file_form.is_valid():
+                forms_ = [f for f in (form, report, formset, file_form) if f is not None]
+                if all([f.is_valid() for f in forms_]):
                     upload = file_form.cleaned_data.get("file")
                     services.submission_create(
                         user=request.user,
                         duty_id=duty.pk,
-                        fields=form.cleaned_data,
+                        fields={**form.cleaned_data, **(report.cleaned_data if report else {})},
                         events=_events_from(formset),
                         files=[upload] if upload else [],
                     )
                     messages.success(request, _("Sent. A methodist will check it."))
                     return redirect("duty-detail", pk=duty.pk)
-                summary = error_summary(form, formset, file_form)
+                summary = error_summary(*forms_)
             elif action == "check" and open_submission:
                 check = CheckForm(request.POST)
                 if check.is_valid():
@@ -237,6 +245,7 @@ def duty_detail(request, pk):
     submissions = list(duty.submissions.prefetch_related("events", "attachments"))
     for submission in submissions:
         submission.print_document = paper.submission_document(submission)
+        submission.report = reportform.shown(submission) if is_report else None
     return render(
         request,
         "statuses/duty_detail.html",
@@ -245,6 +254,7 @@ def duty_detail(request, pk):
             "submissions": submissions,
             "can_submit": is_holder and duty.state in Duty.OWED_STATES and duty.status.is_live,
             "form": form,
+            "report_form": report,
             "formset": formset,
             "file_form": file_form,
             "error_summary": summary,

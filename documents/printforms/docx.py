@@ -327,15 +327,24 @@ def _platform_report(b, ctx):
         ],
     )
     b.para("3. Количественные показатели", bold=True)
-    b.table(["Показатель", "Значение"], [(c["label"], c["value"]) for c in ctx.get("counts", [])])
-    for title, key in (
-        ("4. Продукты деятельности и публикации", "outputs"),
-        ("5. Распространение опыта", "dissemination"),
-        ("6. Проблемы", "problems"),
-        ("7. Предложения", "proposals"),
-    ):
-        b.para(title, bold=True)
-        b.para(ctx.get(key) or "—", indent=True)
+    b.table(
+        ["Показатель", "Значение"],
+        [(c["label"], c["value"] or "—") for c in ctx.get("counts", [])],
+    )
+    texts = ctx.get("texts")
+    if texts is None:  # a context stored before reports were data
+        texts = [
+            {"label": label, "value": ctx.get(key)}
+            for label, key in (
+                ("Продукты деятельности и публикации", "outputs"),
+                ("Распространение опыта", "dissemination"),
+                ("Проблемы", "problems"),
+                ("Предложения", "proposals"),
+            )
+        ]
+    for n, item in enumerate(texts, start=4):
+        b.para(f"{n}. {item['label']}", bold=True)
+        b.para(item["value"] or "—", indent=True)
     b.signature([("Координатор", ctx.get("responsible_name", ""))])
 
 

@@ -18,6 +18,7 @@ from applications.flows import CouncilSettledFlow
 from applications.models import Application
 from councils.models import Council
 from programmes.models import Organisation, Program
+from statuses import paper
 from statuses.models import Duty, Status
 from tests.documents_helpers import docx_text, pdf_text
 from tests.factories import UserFactory
@@ -178,6 +179,7 @@ def _set_up_in_the_admin(client, people) -> Program:
             "reminder_working_days": "14,3",
             "grace_working_days": "5",
             "renewal_invite_months": "2",
+            "report_form": json.dumps(REPORT_FORM),
         },  # "asks_plan" left off: one yearly report, no plan
     )
     seat = {"valid_from": "01.01.2026"}
@@ -289,6 +291,109 @@ def test_a_contest_set_up_in_the_admin_runs_a_teachers_case_to_its_status(client
     public = client.get(reverse("public-registry")).content.decode()
     assert STATUS in public and "Дроби на уроке математики" in public
     assert "Подгорнова" not in public
+
+
+REPORT_FORM = {
+    "sections": [
+        {
+            "title": {"ru": "Итоги года лауреата", "en": "The laureate's year"},
+            "fields": [
+                {
+                    "name": "open_lessons",
+                    "type": "integer",
+                    "label": {"ru": "Открытых уроков проведено", "en": "Open lessons given"},
+                    "required": {"ru": "Укажите число уроков.", "en": "Give the number."},
+                },
+                {
+                    "name": "dissemination",
+                    "type": "text",
+                    "column": "dissemination",
+                    "label": {"ru": "Как я делился опытом", "en": "How I shared my experience"},
+                },
+            ],
+        }
+    ]
+}
+
+
+def _granted_by_the_jury(client, people, program) -> Status:
+    """The teacher's case through the pages to the jury's signed decision."""
+    client.force_login(people["teacher"])
+    answers = {"topic": "Дроби", "school_name": "МОУ «Гимназия № 2»", "experience": "2"}
+    client.post(
+        reverse("application-create"), {"program": program.pk, **answers, "subject": "math"}
+    )
+    application = Application.objects.get(program=program)
+    essay = SimpleUploadedFile("essay.pdf", build_pdf(), content_type="application/pdf")
+    client.post(
+        reverse("application-attach", args=[application.pk]), {"file": essay, "kind": "essay"}
+    )
+    client.post(reverse("application-submit", args=[application.pk]))
+    act(people["methodist"], application, decision="accept", comment="")
+    signing_certificates([people["chair"], people["secretary"]])
+    meeting_decides(
+        Council.objects.get(program=program),
+        {application: ("granted", "Присвоить звание лауреата")},
+        secretary=people["secretary"],
+        meeting_date=MEETING,
+    )
+    return Status.objects.get(application=application)
+
+
+def _report_post(**answers) -> dict:
+    return {
+        "action": "submit",
+        "summary": "Год лауреата",
+        **answers,
+        "events-TOTAL_FORMS": "1",
+        "events-INITIAL_FORMS": "0",
+        "events-MIN_NUM_FORMS": "0",
+        "events-MAX_NUM_FORMS": "1000",
+        "events-0-title": "Открытый урок для молодых педагогов района",
+        "events-0-planned": "февраль",
+        "events-0-held_on": "12.02.2027",
+        "events-0-participants": "14",
+        "events-0-result": "Проведён",
+    }
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_contests_report_asks_its_own_indicators(client, people):
+    """The reporting calendar set up in the admin holds the report's fields: the laureate's
+    report page asks for them (not another programme's counts), a missing one is refused with
+    the definition's message, and the submission and its print form show them."""
+    from statuses.models import Submission
+
+    program = _set_up_in_the_admin(client, people)
+    status = _granted_by_the_jury(client, people, program)
+    duty = Duty.objects.get(status=status)
+    client.force_login(people["teacher"])
+    url = reverse("duty-detail", args=[duty.pk])
+    page = client.get(url).content.decode()
+    assert "Открытых уроков проведено" in page and "Как я делился опытом" in page
+    assert "Наставников" not in page and 'name="mentors"' not in page
+
+    page = client.post(url, _report_post(dissemination="Выступление на августовском совещании"))
+    assert "Укажите число уроков." in page.content.decode()
+    assert not Submission.objects.filter(duty=duty).exists()
+
+    response = client.post(url, _report_post(open_lessons="3", dissemination="Выступление"))
+    assert response.status_code == 302
+    submission = Submission.objects.get(duty=duty)
+    assert submission.answers == {"open_lessons": 3, "dissemination": "Выступление"}
+    assert submission.dissemination == "Выступление" and submission.mentors is None
+    assert submission.form == REPORT_FORM
+    page = client.get(url).content.decode()
+    assert "Открытых уроков проведено: 3" in page
+
+    document = paper.submission_document(submission)
+    document.refresh_from_db()
+    for text in (
+        pdf_text(_bytes(document.current_version)),
+        docx_text(_bytes(document.editable_version)),
+    ):
+        assert "Открытых уроков проведено" in text and "Как я делился опытом" in text, text
+        assert "Наставников" not in text
 
 
 def test_the_contest_refuses_organisations_and_its_own_staff(client, people, school, coordinator):
