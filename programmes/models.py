@@ -1,6 +1,9 @@
 """Programmes and the organisations that apply to them: the definition every case is filed under."""
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +29,35 @@ class Applicants(models.TextChoices):
 
     ORGANISATIONS = "organisations", _("An organisation (its coordinator acts for it)")
     PERSONS = "persons", _("A person (a teacher applies in his own name)")
+
+
+# Grounds the engine itself uses: the holder's request, and the council's proposal on missed
+# reports (statuses.council). A programme may relabel them, not take them away.
+RESERVED_GROUNDS = ("request", "reports")
+_GROUND_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+def _validate_termination_grounds(value) -> None:
+    from programmes.formdef import text
+
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ValidationError(_("List the grounds as objects with a code and a label."))
+    errors, seen = [], set()
+    for item in value:
+        code = item.get("code", "")
+        if not isinstance(code, str) or not _GROUND_CODE.match(code):
+            errors.append(
+                _("Grounds code %(code)r: up to 32 lower-case Latin letters, digits and “_”.")
+                % {"code": code}
+            )
+            continue
+        if code in seen:
+            errors.append(_("Grounds %(code)s are listed twice.") % {"code": code})
+        seen.add(code)
+        if not text(item.get("label")):
+            errors.append(_("Grounds %(code)s need a label.") % {"code": code})
+    if errors:
+        raise ValidationError(errors)
 
 
 class Program(TimeStamped):
@@ -66,6 +98,18 @@ class Program(TimeStamped):
         help_text=_(
             "Applications submitted from now on follow this review; cases already under "
             "review finish the review they started."
+        ),
+    )
+    termination_grounds = models.JSONField(
+        _("grounds for early termination"),
+        default=list,
+        blank=True,
+        validators=[_validate_termination_grounds],
+        help_text=_(
+            "The grounds on which a methodist may bring the early termination of a status "
+            'before the council: [{"code": "ethics", "label": {"ru": "...", "en": "..."}}]. '
+            "Empty: the engine's (reports missed, the plan not fulfilled, reorganisation). "
+            "The holder's own request and missed reports are always possible."
         ),
     )
     drafts_agreement = models.BooleanField(

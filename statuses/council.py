@@ -107,7 +107,7 @@ def problem_release(item, *, subject, protocol, extract, actor) -> None:
     )
 
 
-# --- Early termination asked for by the holder ---------------------------------------------
+# --- Early termination asked for by the holder or brought by staff -------------------------
 
 
 def terminations_waiting(council) -> QuerySet[TerminationCase]:
@@ -115,7 +115,7 @@ def terminations_waiting(council) -> QuerySet[TerminationCase]:
         TerminationCase.objects.filter(
             state=TerminationCase.State.AT_COUNCIL, status__program_id=council.program_id
         )
-        .select_related("status__organisation")
+        .select_related("status__organisation", "status__program")
         .order_by("created_at", "id")
     )
 
@@ -123,13 +123,13 @@ def terminations_waiting(council) -> QuerySet[TerminationCase]:
 def termination_title(case: TerminationCase) -> str:
     return _("Early termination of the status of %(org)s: %(grounds)s") % {
         "org": case.status.organisation.short_name,
-        "grounds": case.get_grounds_display().lower(),
+        "grounds": case.grounds_label.lower(),
     }
 
 
 def termination_release(item, *, subject, protocol, extract, actor) -> None:
-    """Adopted: the council supports the request, on to the department; not adopted: the
-    request is rejected, with the decision as the reason."""
+    """Adopted: the council supports the request (on to the department, or the status ends
+    where the council's decision settles it); not adopted: rejected, the decision the reason."""
     if item.outcome == POSTPONED:
         return _postponed(item, subject=subject, actor=actor, audit_obj=subject.status)
     services.termination_council_decide(

@@ -68,6 +68,22 @@ class TerminationRequestForm(forms.Form):
     )
 
 
+class TerminationRaiseForm(forms.Form):
+    """A methodist brings the early termination of a status before the council, on one of
+    the programme's grounds."""
+
+    grounds = forms.ChoiceField(label=_("Grounds"))
+    reason = forms.CharField(
+        label=_("What the grounds rest on"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, program, **kwargs):
+        from .models import grounds_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["grounds"].choices = grounds_choices(program)
+
+
 class TerminationDepartmentForm(forms.Form):
     case = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(

@@ -14,6 +14,7 @@ from applications.models import Application, Order
 from core import limits
 from core.limits import LineField
 from core.models import TimeStamped
+from programmes.formdef import text as definition_text
 from programmes.models import Organisation, Program
 
 from . import reportform
@@ -476,7 +477,8 @@ class TerminationCase(TimeStamped):
         related_name="termination_cases",
         verbose_name=_("status"),
     )
-    grounds = models.CharField(_("grounds"), max_length=16, choices=Grounds.choices)
+    # A code: the engine's (Grounds) or one of the programme's own (Program.termination_grounds).
+    grounds = models.CharField(_("grounds"), max_length=32)
     reason = models.TextField(_("reason"))
     state = models.CharField(_("state"), max_length=16, choices=State.choices)
     requested_by = models.ForeignKey(
@@ -504,14 +506,44 @@ class TerminationCase(TimeStamped):
                 condition=models.Q(state__in=["at_council", "at_department"]),
                 name="one_open_termination_per_status",
             ),
+            # Approved by an order, or (a programme whose council settles its cases) by the
+            # decision of a council meeting.
             models.CheckConstraint(
-                condition=~models.Q(state="approved") | models.Q(order__isnull=False),
-                name="termination_approved_by_order",
+                condition=~models.Q(state="approved")
+                | models.Q(order__isnull=False)
+                | models.Q(council_meeting_date__isnull=False),
+                name="termination_approved_by_order_or_council",
             ),
         ]
 
     def __str__(self):
-        return f"{self.status}: {self.get_grounds_display()}"
+        return f"{self.status}: {self.grounds_label}"
+
+    @property
+    def grounds_label(self) -> str:
+        return grounds_label(self.status.program, self.grounds)
+
+
+def grounds_label(program, code: str) -> str:
+    """The grounds as people read them: the programme's label, else the engine's."""
+    for item in program.termination_grounds or []:
+        if item.get("code") == code:
+            return definition_text(item.get("label"))
+    try:
+        return str(TerminationCase.Grounds(code).label)
+    except ValueError:
+        return code
+
+
+def grounds_choices(program) -> list[tuple[str, str]]:
+    """The grounds on which staff may bring a termination before the council: the
+    programme's, else the engine's; never the holder's request (the holder asks himself)."""
+    own = program.termination_grounds or [{"code": code} for code in TerminationCase.Grounds.values]
+    return [
+        (item["code"], grounds_label(program, item["code"]))
+        for item in own
+        if item["code"] != TerminationCase.Grounds.REQUEST
+    ]
 
 
 class ProblemNotice(TimeStamped):

@@ -213,6 +213,12 @@ def status_moved(*, status, event) -> None:
 
 TERMINATION_SUBJECTS = {
     "termination.request": gettext_noop("%(org)s asks to terminate its status early"),
+    "termination.raise": gettext_noop(
+        "The early termination of the status of %(org)s is brought before the council"
+    ),
+    "termination.council_terminate": gettext_noop(
+        "The council terminated the status of %(org)s early"
+    ),
     "termination.council_propose": gettext_noop(
         "The council proposes to terminate the status of %(org)s"
     ),
@@ -244,7 +250,7 @@ def termination_moved(*, case, event) -> None:
     elif case.state == case.State.AT_DEPARTMENT:
         people += list(access.staff_serving(APPROVE, status.program_id))
     details = [
-        _("Grounds: %(grounds)s.") % {"grounds": case.get_grounds_display()},
+        _("Grounds: %(grounds)s.") % {"grounds": case.grounds_label},
         _("Reason: %(reason)s") % {"reason": case.reason},
     ]
     if event.comment and event.comment != case.reason:

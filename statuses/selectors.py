@@ -264,7 +264,7 @@ def methodist_dashboard(*, program: Program, today: date) -> dict:
         "terminations": TerminationCase.objects.filter(
             state__in=TerminationCase.OPEN_STATES, status__program=program
         )
-        .select_related("status__organisation")
+        .select_related("status__organisation", "status__program")
         .order_by("created_at"),
         "expiring": Status.objects.filter(
             program=program,

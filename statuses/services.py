@@ -34,6 +34,7 @@ from .models import (
     SubmissionEvent,
     SweepFailure,
     TerminationCase,
+    grounds_choices,
 )
 
 log = logging.getLogger(__name__)
@@ -444,8 +445,11 @@ def _duties_cancel(status: Status, *, actor, open_duties: list[Duty]) -> None:
 
 
 @service_transaction
-def status_terminate(*, status_id: int, actor, reason: str, order: Order, today: date) -> Status:
-    """Early termination approved by a department order; the reason is kept on the status."""
+def status_terminate(
+    *, status_id: int, actor, reason: str, order: Order | None, today: date
+) -> Status:
+    """Early termination approved by a department order, or (`order` None) decided by the
+    council of a programme whose council settles its cases; the reason is kept on the status."""
     if not reason.strip():
         raise ValidationError({"reason": [_("State the reason for the termination.")]})
     status = _locked(status_id)
@@ -456,7 +460,7 @@ def status_terminate(*, status_id: int, actor, reason: str, order: Order, today:
         actor=actor,
         today=today,
         comment=reason,
-        data={"order": order.pk},
+        data={"order": order.pk if order else None},
         reason=reason,
     )
     _duties_cancel(status, actor=actor, open_duties=open_duties)
@@ -953,6 +957,56 @@ def termination_request(*, user, status_id: int, reason: str) -> TerminationCase
 
 
 @service_transaction
+def termination_raise(*, user, status_id: int, grounds: str, reason: str) -> TerminationCase:
+    """A methodist of the programme brings the early termination of a status before the
+    council, on one of the programme's grounds (Program.termination_grounds); the council
+    decides it at a meeting as it decides a holder's request."""
+    _require(user, CHECK)
+    status = _locked(status_id)
+    _require(user, CHECK, status.program_id)
+    _require_live(status)
+    _require_no_open_termination(status)
+    errors = {}
+    if grounds not in dict(grounds_choices(status.program)):
+        errors["grounds"] = [_("Choose the grounds.")]
+    if not reason.strip():
+        errors["reason"] = [_("State the reason for the termination.")]
+    if errors:
+        raise ValidationError(errors)
+    case = TerminationCase.objects.create(
+        status=status,
+        grounds=grounds,
+        reason=reason,
+        state=TerminationCase.State.AT_COUNCIL,
+        requested_by=user,
+    )
+    event = audit_record(
+        actor=user,
+        action="termination.raise",
+        obj=status,
+        to_state=case.state,
+        comment=f"{case.grounds_label}: {reason}",
+        data={"case": case.pk, "grounds": grounds},
+    )
+    notify.termination_moved(case=case, event=event)
+    return case
+
+
+def _settled_by_council(case: TerminationCase, status: Status, *, user, meeting_date) -> None:
+    """Where the council's decision settles a programme's cases, it also ends the status: no
+    order follows, the decision of that meeting is the ground."""
+    case.state = TerminationCase.State.APPROVED
+    case.save()
+    status_terminate(
+        status_id=status.pk,
+        actor=user,
+        reason=f"{case.grounds_label}: {case.reason}",
+        order=None,
+        today=meeting_date,
+    )
+
+
+@service_transaction
 def termination_propose(
     *, user, status_id: int, grounds: str, reason: str, meeting_date: date
 ) -> TerminationCase:
@@ -962,7 +1016,8 @@ def termination_propose(
     _require_live(status)
     _require_no_open_termination(status)
     errors = {}
-    if grounds not in TerminationCase.Grounds.values or grounds == TerminationCase.Grounds.REQUEST:
+    allowed = {TerminationCase.Grounds.REPORTS, *dict(grounds_choices(status.program))}
+    if grounds not in allowed:
         errors["grounds"] = [_("Choose the grounds.")]
     if not reason.strip():
         errors["reason"] = [_("State the reason for the termination.")]
@@ -977,12 +1032,16 @@ def termination_propose(
         council_comment=reason,
         council_meeting_date=meeting_date,
     )
+    action = "termination.council_propose"
+    if status.program.settled_by_council:
+        _settled_by_council(case, status, user=user, meeting_date=meeting_date)
+        action = "termination.council_terminate"
     event = audit_record(
         actor=user,
-        action="termination.council_propose",
+        action=action,
         obj=status,
         to_state=case.state,
-        comment=f"{case.get_grounds_display()}: {reason}",
+        comment=f"{case.grounds_label}: {reason}",
         data={"case": case.pk, "meeting_date": meeting_date},
     )
     notify.termination_moved(case=case, event=event)
@@ -1001,8 +1060,9 @@ def _locked_case(case_id: int, expected: str) -> tuple[TerminationCase, Status]:
 def termination_council_decide(
     *, user, case_id: int, decision: str, comment: str, meeting_date: date
 ) -> TerminationCase:
-    """The council supports the holder's request (on to the department) or rejects it.
-    Called only by the signed protocol of the meeting that considered it."""
+    """The council supports a request brought to it (on to the department, or the status
+    ends where the council settles the programme's cases) or rejects it. Called only by the
+    signed protocol of the meeting that considered it."""
     case, status = _locked_case(case_id, TerminationCase.State.AT_COUNCIL)
     if decision not in ("support", "reject"):
         raise ValidationError({"decision": [_("Choose a decision.")]})
@@ -1017,9 +1077,13 @@ def termination_council_decide(
     case.council_comment = comment
     case.council_meeting_date = meeting_date
     case.save()
+    action = f"termination.council_{decision}"
+    if decision == "support" and status.program.settled_by_council:
+        _settled_by_council(case, status, user=user, meeting_date=meeting_date)
+        action = "termination.council_terminate"
     event = audit_record(
         actor=user,
-        action=f"termination.council_{decision}",
+        action=action,
         obj=status,
         from_state=previous,
         to_state=case.state,
@@ -1057,7 +1121,7 @@ def termination_department_decide(
         case.state = TerminationCase.State.APPROVED
         case.department_comment = comment
         case.save()
-        reason = f"{case.get_grounds_display()}: {case.reason}"
+        reason = f"{case.grounds_label}: {case.reason}"
         status_terminate(
             status_id=status.pk, actor=user, reason=reason, order=order, today=order_date
         )

@@ -37,6 +37,7 @@ from .forms import (
     SubmissionEventFormSet,
     SubmissionForm,
     TerminationDepartmentForm,
+    TerminationRaiseForm,
     TerminationRequestForm,
 )
 from .models import Agreement, Duty, NetworkReport, Submission, SweepFailure, TerminationCase
@@ -73,12 +74,19 @@ def status_detail(request, pk):
         "statuses/status_detail.html",
         {
             "problems": status.problem_notices.all(),
-            "terminations": status.termination_cases.select_related("order"),
+            "terminations": status.termination_cases.select_related("order", "status__program"),
             "open_case": open_case,
             "problem_form": ProblemForm() if is_holder and status.is_live else None,
             "request_form": (
                 TerminationRequestForm()
                 if is_holder and status.is_live and open_case is None
+                else None
+            ),
+            "raise_form": (
+                TerminationRaiseForm(program=status.program)
+                if status.is_live
+                and open_case is None
+                and access.may(user, CHECK, status.program_id)
                 else None
             ),
             "council_extracts": council_extracts(
@@ -123,6 +131,12 @@ STATUS_ACTIONS = {
             user=request.user, status_id=status.pk, **data
         ),
     ),
+    "termination_raise": (
+        TerminationRaiseForm,
+        lambda request, status, data: services.termination_raise(
+            user=request.user, status_id=status.pk, **data
+        ),
+    ),
     "termination_department": (
         TerminationDepartmentForm,
         lambda request, status, data: services.termination_department_decide(
@@ -144,7 +158,8 @@ def status_action(request, pk):
     if entry is None:
         raise Http404
     form_class, call = entry
-    form = form_class(request.POST)
+    per_programme = {"program": status.program} if form_class is TerminationRaiseForm else {}
+    form = form_class(request.POST, **per_programme)
     if not form.is_valid():
         _errors_to_messages(request, ValidationError(form.errors))
         return redirect("status-detail", pk=status.pk)
