@@ -47,10 +47,24 @@ class JournalAdmin(admin.ModelAdmin):
         )
 
 
+DOCX_TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
+
+
 class PrintTemplateForm(forms.ModelForm):
     form = forms.ChoiceField(
         label=gettext_lazy("print form"),
         choices=[(code, f.title) for code, f in printforms.FORMS.items()],
+    )
+    docx_upload = forms.FileField(
+        label=gettext_lazy("DOCX template"),
+        required=False,
+        help_text=gettext_lazy(
+            "A Word document with Jinja tags ({{ organisation }}, {%p if topic %}, "
+            "{%tr for e in events %}): start from the shipped one below."
+        ),
+    )
+    clear_docx = forms.BooleanField(
+        label=gettext_lazy("Use the shipped DOCX template again"), required=False
     )
 
     class Meta:
@@ -60,6 +74,8 @@ class PrintTemplateForm(forms.ModelForm):
     def clean_html(self):
         """A template that does not compile is refused here, not discovered by a failed PDF."""
         html = self.cleaned_data["html"]
+        if not html.strip():
+            return ""
         try:
             Template(html, engine=engines["django"].engine)
         except TemplateSyntaxError as exc:
@@ -68,6 +84,37 @@ class PrintTemplateForm(forms.ModelForm):
             ) from exc
         return html
 
+    def clean_docx_upload(self):
+        """Not a Word document, too large, or tags that do not compile: refused here."""
+        from .printforms.docx import template_errors
+
+        upload = self.cleaned_data.get("docx_upload")
+        if not upload:
+            return None
+        if upload.size > DOCX_TEMPLATE_MAX_BYTES:
+            raise ValidationError(_("The DOCX template is larger than 5 MB."))
+        data = upload.read()
+        errors = template_errors(data)
+        if errors:
+            raise ValidationError(
+                _("The DOCX template has an error: %(error)s") % {"error": errors[0]}
+            )
+        return data
+
+    def clean(self):
+        cleaned = super().clean()
+        keeps_docx = bool(self.instance.docx) and not cleaned.get("clear_docx")
+        if not cleaned.get("html") and not cleaned.get("docx_upload") and not keeps_docx:
+            raise ValidationError(_("Give an HTML template, a DOCX template or both."))
+        return cleaned
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("docx_upload"):
+            self.instance.docx = self.cleaned_data["docx_upload"]
+        elif self.cleaned_data.get("clear_docx"):
+            self.instance.docx = None
+        return super().save(commit)
+
 
 @admin.register(PrintTemplate)
 class PrintTemplateAdmin(PersonalDataAdmin):
@@ -75,8 +122,72 @@ class PrintTemplateAdmin(PersonalDataAdmin):
     personal_list_fields = ("updated_by",)
     list_display = ("form", "scope", "is_active", "updated_by", "updated_at")
     list_filter = ("form", "is_active")
-    readonly_fields = ("updated_by", "shipped_default")
-    fields = ("form", "scope", "is_active", "html", "shipped_default", "updated_by")
+    readonly_fields = ("updated_by", "docx_files", "shipped_default")
+    fields = (
+        "form",
+        "scope",
+        "is_active",
+        "html",
+        "shipped_default",
+        "docx_upload",
+        "clear_docx",
+        "docx_files",
+        "updated_by",
+    )
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "docx/",
+                self.admin_site.admin_view(self.docx_view),
+                name="documents_printtemplate_docx",
+            ),
+            *super().get_urls(),
+        ]
+
+    def docx_view(self, request):
+        """The DOCX template to start from: a row's upload (?pk=), else the shipped file of
+        ?form= for ?scope= (the programme's own where its definition brings one)."""
+        from django.http import Http404, HttpResponse
+
+        from .printforms.docx import shipped_template
+
+        if not self.has_view_permission(request):
+            raise Http404
+        form, scope = request.GET.get("form", ""), request.GET.get("scope", "")
+        if request.GET.get("pk"):
+            row = PrintTemplate.objects.filter(pk=request.GET["pk"]).first()
+            if row is None or not row.docx:
+                raise Http404
+            data, form = bytes(row.docx), row.form
+        elif form in printforms.FORMS:
+            data = shipped_template(form, scope=scope).read_bytes()
+        else:
+            raise Http404
+        response = HttpResponse(data, content_type=services.DOCX)
+        response["Content-Disposition"] = f'attachment; filename="{form}.docx"'
+        return response
+
+    @admin.display(description=gettext_lazy("DOCX templates"))
+    def docx_files(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+        from django.utils.http import urlencode
+
+        url = reverse("admin:documents_printtemplate_docx")
+        code = obj.form if obj and obj.form else "order"
+        shipped = format_html(
+            '<a href="{}?{}">{}</a>',
+            url,
+            urlencode({"form": code, "scope": obj.scope if obj else ""}),
+            _("the shipped one"),
+        )
+        if obj and obj.pk and obj.docx:
+            own = format_html('<a href="{}?pk={}">{}</a>', url, obj.pk, _("this row's"))
+            return format_html("{} · {}", own, shipped)
+        return shipped
 
     @admin.display(description=gettext_lazy("Shipped default (copy and change)"))
     def shipped_default(self, obj):

@@ -272,14 +272,25 @@ class JournalCounter(models.Model):
 
 
 class PrintTemplate(TimeStamped):
-    """Staff's edited text of a print form; without one the shipped default file is used."""
+    """Staff's own template of a print form, HTML (the PDF) and/or DOCX; what a row leaves
+    empty comes from the shipped files."""
 
     form = models.CharField(_("print form"), max_length=32)
     scope = models.CharField(
         _("scope"), max_length=64, blank=True, help_text=_("Programme code; empty for all.")
     )
     html = models.TextField(
-        _("HTML template"), help_text=_("Django template language; the context is listed below.")
+        _("HTML template"),
+        blank=True,
+        help_text=_(
+            "Django template language; the context is listed below. Empty: the shipped one."
+        ),
+    )
+    docx = models.BinaryField(
+        _("DOCX template"),
+        null=True,
+        blank=True,
+        help_text=_("A Word document with Jinja tags (docxtpl); empty: the shipped one."),
     )
     is_active = models.BooleanField(_("in use"), default=True)
     updated_by = models.ForeignKey(

@@ -418,11 +418,21 @@ def print_forms_requeue_stale(*, now) -> int:
     return len(stale)
 
 
-def print_template_text(*, form: str, scope: str) -> str | None:
-    """Staff's template for the form: the scope's own, else the general one, else None."""
+def _staff_template(form: str, scope: str, field: str):
     rows = PrintTemplate.objects.filter(form=form, is_active=True, scope__in=[scope, ""])
-    by_scope = {row.scope: row.html for row in rows}
-    return by_scope.get(scope) or by_scope.get("")
+    by_scope = {row.scope: getattr(row, field) for row in rows.only("scope", field)}
+    return by_scope.get(scope) or by_scope.get("") or None
+
+
+def print_template_text(*, form: str, scope: str) -> str | None:
+    """Staff's HTML template for the form: the scope's own, else the general one, else None."""
+    return _staff_template(form, scope, "html")
+
+
+def print_template_docx(*, form: str, scope: str) -> bytes | None:
+    """Staff's DOCX template for the form: the scope's own, else the general one, else None."""
+    found = _staff_template(form, scope, "docx")
+    return bytes(found) if found else None
 
 
 def print_form_render(*, request_id: int) -> str:
@@ -498,7 +508,12 @@ def print_form_render(*, request_id: int) -> str:
                 scope=scope,
             )
             pdf = render_pdf(html)
-            docx = render_docx(form=request.form, context=context)
+            docx = render_docx(
+                form=request.form,
+                context=context,
+                scope=scope,
+                template=print_template_docx(form=request.form, scope=scope),
+            )
         except Exception as exc:
             log.exception("Rendering request %s failed", request_id)
             _render_failed(request, document, f"{type(exc).__name__}: {exc}", is_newest=is_newest)
