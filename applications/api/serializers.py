@@ -595,6 +595,13 @@ class ProgramFormFieldSerializer(serializers.Serializer):
     help_text = serializers.CharField()
     required = serializers.BooleanField(help_text="Must be answered before the case is submitted.")
     choices = serializers.ListField(child=serializers.DictField(), required=False)
+    fields = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="A repeating group (`type` group): the fields of each row; send the answer "
+        "as a list of objects.",
+    )
+    min = serializers.IntegerField(required=False, help_text="A group: rows needed at least.")
 
 
 class AttachmentKindSerializer(serializers.Serializer):

@@ -34,7 +34,14 @@ def _choices(field: forms.ChoiceField) -> list[tuple]:
     return [(value, label) for value, label in field.choices if value not in ("", None)]
 
 
+def _is_group(field: forms.Field) -> bool:
+    """A repeating group of a form definition (programmes.formdef.GroupField): rows of fields."""
+    return hasattr(field, "row_form")
+
+
 def _field_type(field: forms.Field) -> str:
+    if _is_group(field):
+        return "group"
     if isinstance(field, forms.ChoiceField):
         return "choice"
     if isinstance(field, forms.DateField):
@@ -77,6 +84,13 @@ def _schema_field(field: forms.Field) -> serializers.Field:
     common = {"required": field.required, "label": field.label}
     if field.help_text:
         common["help_text"] = field.help_text
+    if _is_group(field):
+        row = type(
+            f"{field.row_form.__name__}Row",
+            (serializers.Serializer,),
+            {name: _schema_field(f) for name, f in field.row_form.base_fields.items()},
+        )
+        return serializers.ListField(child=row(), **common)
     if isinstance(field, forms.ChoiceField):
         return serializers.ChoiceField(
             choices=_choices(field), allow_blank=not field.required, **common
