@@ -203,6 +203,18 @@ class DutySchedule(TimeStamped):
     renewal_invite_months = models.PositiveSmallIntegerField(
         _("invite to renew, months before expiry"), default=6
     )
+    plan_name = LineField(
+        _("name of the yearly plan"),
+        max_length=limits.LINE,
+        blank=True,
+        help_text=_("As the regulation calls it, e.g. “План работы”; empty: the engine's."),
+    )
+    report_name = LineField(
+        _("name of the yearly report"),
+        max_length=limits.LINE,
+        blank=True,
+        help_text=_("As the regulation calls it, e.g. “Самоанализ”; empty: the engine's."),
+    )
     report_form = models.JSONField(
         _("the report's indicators"),
         default=dict,
@@ -337,6 +349,9 @@ class Duty(TimeStamped):
         StatusTerm, on_delete=models.CASCADE, related_name="duties", verbose_name=_("term")
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # The programme's name for it at the time it was set (DutySchedule.plan_name/report_name);
+    # empty: the kind's.
+    title = LineField(_("title"), max_length=limits.LINE, blank=True)
     academic_year = models.PositiveSmallIntegerField(_("academic year (first calendar year)"))
     year_index = models.PositiveSmallIntegerField(_("year of the term"))
     due_date = models.DateField(_("due"), db_index=True)
@@ -362,7 +377,7 @@ class Duty(TimeStamped):
     def __str__(self):
         from applications.rules import academic_year_label
 
-        return f"{self.get_kind_display()} {academic_year_label(self.academic_year)}"
+        return f"{self.title or self.get_kind_display()} {academic_year_label(self.academic_year)}"
 
 
 class Submission(TimeStamped):

@@ -124,6 +124,7 @@ def _duties_create(term: StatusTerm) -> list[Duty]:
                     status=status,
                     term=term,
                     kind=kind,
+                    title=plan.plan_name if kind == Duty.Kind.PLAN else plan.report_name,
                     academic_year=year,
                     year_index=index,
                     due_date=workdays.next_working_day(due),

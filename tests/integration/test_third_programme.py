@@ -180,6 +180,7 @@ def _set_up_in_the_admin(client, people) -> Program:
             "grace_working_days": "5",
             "renewal_invite_months": "2",
             "report_form": json.dumps(REPORT_FORM),
+            "report_name": "Отчёт лауреата",
         },  # "asks_plan" left off: one yearly report, no plan
     )
     seat = {"valid_from": "01.01.2026"}
@@ -370,6 +371,7 @@ def test_the_contests_report_asks_its_own_indicators(client, people):
     client.force_login(people["teacher"])
     url = reverse("duty-detail", args=[duty.pk])
     page = client.get(url).content.decode()
+    assert str(duty).startswith("Отчёт лауреата ") and str(duty) in page
     assert "Открытых уроков проведено" in page and "Как я делился опытом" in page
     assert "Наставников" not in page and 'name="mentors"' not in page
 
