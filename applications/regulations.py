@@ -28,6 +28,9 @@ _KLIN = _load("klin/programme.json")
 KLIN_CODE = _KLIN["code"]
 KLIN_PROGRAM = _KLIN["program"]
 KLIN_COUNCIL = _KLIN["council"]
+KLIN_DUTIES = _KLIN["duty_schedule"]
+# Clause 1.1's membership criteria as a form: a teacher applies in his own name.
+KLIN_FORM = _load("klin/application_form_v1.json")
 
 # A contest no code was written for (a teacher applies in his own name; the jury settles it):
 # the demo shows a third kind of programme beside the network and the workshop.

@@ -319,7 +319,7 @@ def test_the_whole_case_with_every_text_at_its_limit(postgres, django_capture_on
     # The first yearly plan: sent through the forms, accepted by the methodist and then by
     # the council at its next meeting.
     duty = status.duties.filter(kind=Duty.Kind.PLAN).order_by("due_date").first()
-    fields = _valid(SubmissionForm, {"summary": text(LONG_TEXT, "План работы")}, is_report=False)
+    fields = _valid(SubmissionForm, {"summary": text(LONG_TEXT, "План работы")})
     event = _valid(
         SubmissionEventForm,
         {

@@ -22,6 +22,7 @@ from core.demo import (
 from councils.models import Council, CouncilMember
 from programmes import services as programme_services
 from programmes.models import Organisation, OrganisationMembership, Program, ProgrammeStaff
+from statuses.models import DutySchedule
 
 # username, last, first, patronymic, position, role group
 PEOPLE = [
@@ -124,6 +125,20 @@ KLIN_SEATS = [
 ]
 
 
+# The workshop's methodist (МУ «Методический кабинет») checks the teachers' applications; two
+# teachers of Klin schools apply in their own names (clause 1.1).
+KLIN_METHODIST = (
+    "klin_methodist",
+    "Осипова",
+    "Татьяна",
+    "Николаевна",
+    "Методист МУ «Методический кабинет»",
+)
+KLIN_APPLICANTS = [
+    ("klin_teacher1", "Лаврова", "Ольга", "Петровна", "Учитель начальных классов"),
+    ("klin_teacher2", "Никитин", "Андрей", "Сергеевич", "Учитель физики"),
+]
+
 # A young teacher who acts for no organisation: he applies to the contest in his own name.
 TEACHER = ("teacher", "Подгорнова", "Евдокия", "Игнатьевна", "Учитель математики, стаж 2 года")
 
@@ -133,6 +148,8 @@ DEMO_USERNAMES = (
     *(row[0] for row in PEOPLE),
     *(row[0] for row in SCHOOLS),
     *(row[0] for row in KLIN_SEATS),
+    KLIN_METHODIST[0],
+    *(row[0] for row in KLIN_APPLICANTS),
     TEACHER[0],
 )
 
@@ -205,14 +222,12 @@ class Command(BaseCommand):
                     role=role,
                     valid_from=since,
                 )
-        klin, _ = Program.objects.get_or_create(
-            code=regulations.KLIN_CODE,
-            defaults={
-                **regulations.KLIN_PROGRAM,
-                # Teachers apply with their own form (not built yet): no applications here.
-                "is_active": False,
-            },
+        # The workshop accepts teachers' applications on its own form (its definition folder).
+        klin, _ = Program.objects.update_or_create(
+            code=regulations.KLIN_CODE, defaults={**regulations.KLIN_PROGRAM, "is_active": True}
         )
+        programme_services.form_first_version(program=klin, definition=regulations.KLIN_FORM)
+        DutySchedule.objects.get_or_create(program=klin, defaults=regulations.KLIN_DUTIES)
         council, created = Council.objects.get_or_create(
             program=klin,
             defaults={
@@ -229,13 +244,27 @@ class Command(BaseCommand):
                 CouncilMember.objects.create(
                     council=council, user=user, role=role, valid_from=since
                 )
+        # Its secretary keeps the protocols, its methodist checks the applications; they serve
+        # the workshop only.
+        for username, group in (
+            (KLIN_METHODIST[0], roles.METHODISTS),
+            ("klin_secretary", roles.SECRETARIES),
+        ):
+            user = (
+                self._user(*KLIN_METHODIST)
+                if username == KLIN_METHODIST[0]
+                else User.objects.get(username=username)
+            )
+            role = Group.objects.get(name=group)
+            user.groups.add(role)
+            ProgrammeStaff.objects.get_or_create(user=user, program=klin, group=role)
+        for row in KLIN_APPLICANTS:
+            self._user(*row)
 
     def _contest(self) -> None:
         """The contest «Педагогический дебют» (programmes/definitions/debut/): the Tomsk
         methodist and secretary serve it too (a person may serve several programmes), the
         Tomsk chair, secretary and a member sit on its jury, and `teacher` may apply."""
-        from statuses.models import DutySchedule
-
         debut, _ = Program.objects.get_or_create(
             code=regulations.DEBUT_CODE, defaults=regulations.DEBUT_PROGRAM
         )
