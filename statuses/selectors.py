@@ -459,6 +459,56 @@ def status_registry_qs() -> QuerySet[Status]:
     )
 
 
+def register_programs(user) -> QuerySet[Program]:
+    """The programmes whose register the user may open: those with a status he may see."""
+    ids = status_visible_qs(user).values("program_id")
+    return Program.objects.filter(pk__in=ids).order_by("title")
+
+
+def register_qs(user, program) -> QuerySet[Status]:
+    """The register of a programme as this user may see it: the statuses in force (staff see
+    the programme's, a holder his own), by holder's name."""
+    return (
+        status_visible_qs(user)
+        .filter(program=program, state__in=Status.LIVE_STATES)
+        .select_related("application__form_version", "application__program")
+        .order_by("organisation__name", "pk")
+    )
+
+
+def register_columns(program) -> list[dict]:
+    """The answers the programme's form marks for its register (`"register": true`), e.g. a
+    member's school and competences: [{"name", "label", "field"}] in the current language."""
+    from programmes import formdef
+    from programmes import services as programme_services
+
+    version = programme_services.current_form(program)
+    definition = version.definition if version else {}
+    return [
+        {"name": f["name"], "label": formdef.text(f.get("label")), "field": f}
+        for f in formdef.fields_of(definition)
+        if f.get("register")
+    ]
+
+
+def register_rows(statuses, columns: list[dict]) -> list[dict]:
+    """Each status with the register's answers, read from the application that granted it."""
+    from programmes import formdef
+
+    rows = []
+    for status in statuses:
+        answers = wf_selectors.application_answers(status.application) if columns else {}
+        rows.append(
+            {
+                "status": status,
+                "answers": [
+                    formdef.answer_shown(c["field"], answers.get(c["name"])) for c in columns
+                ],
+            }
+        )
+    return rows
+
+
 def live_status(*, program, organisation) -> Status | None:
     """The organisation's status of the programme in force or under renewal: while it lives the
     organisation has no other case of the programme (decisions.md 37)."""

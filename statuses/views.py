@@ -40,7 +40,15 @@ from .forms import (
     TerminationRaiseForm,
     TerminationRequestForm,
 )
-from .models import Agreement, Duty, NetworkReport, Submission, SweepFailure, TerminationCase
+from .models import (
+    Agreement,
+    Duty,
+    NetworkReport,
+    Status,
+    Submission,
+    SweepFailure,
+    TerminationCase,
+)
 
 
 def council_extracts(user, rows) -> list:
@@ -643,9 +651,48 @@ def agreement_partner_add(request, pk):
     return redirect("status-detail", pk=status.pk)
 
 
+REGISTER_PAGE_SIZE = 50
+
+
 @login_required
+@require_safe
 def registry(request):
-    return render(request, "workflows/registry.html", {"statuses": selectors.status_registry_qs()})
+    """A programme's register of statuses in force (?program=<code>), page by page: staff see
+    the programmes they serve, a holder his own status. Where persons hold the statuses their
+    names are personal data: the page's read is logged (152-ФЗ)."""
+    from django.core.paginator import Paginator
+
+    from audit.services import audit_personal_data_list_read
+
+    programs = list(selectors.register_programs(request.user))
+    program = next((p for p in programs if p.code == request.GET.get("program")), None)
+    program = program or (programs[0] if programs else None)
+    page = rows = columns = None
+    if program is not None:
+        columns = selectors.register_columns(program)
+        page = Paginator(selectors.register_qs(request.user, program), REGISTER_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        rows = selectors.register_rows(page.object_list, columns)
+        if program.for_persons and rows:
+            audit_personal_data_list_read(
+                actor=request.user,
+                model=Status,
+                ids=[row["status"].pk for row in rows],
+                fields=["holder", *(c["name"] for c in columns)],
+                channel="page",
+            )
+    return render(
+        request,
+        "workflows/registry.html",
+        {
+            "programs": programs,
+            "program": program,
+            "columns": columns,
+            "rows": rows,
+            "page": page,
+        },
+    )
 
 
 def _staff_only(user) -> None:
