@@ -37,6 +37,7 @@ def application_context(application: Application) -> dict:
     return {
         "authority": program.authority_name,
         "program_title": program.title,
+        "status_name": program.status_name,
         "organisation": application.organisation.name,
         "organisation_short": application.organisation.short_name,
         "address": application.organisation.address,

@@ -143,6 +143,26 @@ def _application_form_page(request, application=None):
         program = _program_chosen(programs, chosen)
         version = programme_services.current_form(program) if program else None
         initial = None
+    switched = (
+        application is None
+        and data is not None
+        and version is not None
+        and data.get("form_version", str(version.pk)) != str(version.pk)
+    )
+    if switched:
+        # The programme was changed in the select after the page showed another programme's
+        # form: nothing is saved; the chosen programme's form comes back with the answers its
+        # fields share, and says so.
+        form_class = application_form_class(version)
+        initial = {name: data.get(name) for name in form_class.base_fields if data.get(name)}
+        data = None
+        messages.warning(
+            request,
+            _(
+                "The form below is the one of the programme you chose; it differs from the "
+                "form you filled in. Nothing is saved yet: check the answers and save."
+            ),
+        )
     form = application_form_class(version)(data, initial=initial)
     has_events = bool(form.definition.get("events"))
     # A form without a plan of events (another programme's) has no formset on the page.
@@ -203,6 +223,7 @@ def _application_form_page(request, application=None):
             "organisations": organisations,
             "programs": programs,
             "program_chosen": None if application else _program_chosen(programs, chosen),
+            "form_version": None if application else version,
             "error_summary": summary,
             "error_summary_title": summary_title,
         },

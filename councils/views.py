@@ -274,6 +274,7 @@ def item_detail(request, pk):
             "tally_form": forms.PaperTallyForm(),
             "close_form": close_form,
             "vote_choices": forms.VoteForm.base_fields["choice"].choices,
+            # No automatic reload: it wiped what the secretary was typing into the minutes.
             "live": item.status == AgendaItem.Status.VOTING and is_secretary,
         },
     )

@@ -111,7 +111,9 @@ def status_detail(request, pk):
             "agreements": _agreement_rows(status, user),
             "partner_form": (
                 PartnerAddForm()
-                if status.is_live and access.may(user, CHECK, status.program_id)
+                if status.is_live
+                and status.program.drafts_agreement
+                and access.may(user, CHECK, status.program_id)
                 else None
             ),
             "terms": status.terms.select_related("order", "application"),

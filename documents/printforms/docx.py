@@ -12,10 +12,12 @@ sandbox with autoescaping: an uploaded template reads the context and nothing el
 import base64
 import datetime
 import io
+import zipfile
 from pathlib import Path
 
 from django.conf import settings
 from django.template.utils import get_app_template_dirs
+from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2.sandbox import SandboxedEnvironment
@@ -65,8 +67,14 @@ def _prepared(form: str, context: dict) -> dict:
     ctx = dict(context)
     if form == "application":
         if ctx.get("sections"):
+            # Each section's title as a row of its own, then its answered fields.
             ctx["answered"] = [
-                row for section in ctx["sections"] for row in section["rows"] if row.get("value")
+                row
+                for section in ctx["sections"]
+                for row in (
+                    [{"label": section["title"], "value": ""}] if section.get("title") else []
+                )
+                + [r for r in section["rows"] if r.get("value")]
             ]
         else:  # a context frozen before the forms were data: its named answers
             named = (
@@ -116,11 +124,20 @@ def render_docx(
 
 
 def template_errors(data: bytes) -> list[str]:
-    """Why an uploaded file cannot serve as a DOCX template ([] if it can): not a Word
-    document, or its tags do not compile."""
+    """Why an uploaded file cannot serve as a DOCX template ([] if it can), in words the
+    administrator can act on: not a Word document, or a tag that does not compile."""
+    from django.utils.translation import gettext as _
+    from jinja2 import TemplateSyntaxError
+
     try:
         document = DocxTemplate(io.BytesIO(data))
+        document.init_docx()
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError):
+        return [_("The file is not a Word document (.docx).")]
+    try:
         document.get_undeclared_template_variables(jinja_env=environment())
-    except Exception as exc:  # a zip, XML or Jinja error: all mean the same to the admin
-        return [f"{type(exc).__name__}: {exc}"]
+    except TemplateSyntaxError as exc:
+        return [_("A tag does not compile: %(error)s") % {"error": exc.message}]
+    except Exception as exc:  # broken XML inside the document
+        return [_("The document cannot be read: %(error)s") % {"error": exc}]
     return []

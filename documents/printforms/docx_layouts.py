@@ -147,6 +147,7 @@ class Words:
     report_heading: str = "о деятельности «{{ organisation }}» за {{ academic_year }} учебный год"
     plan_title: str = "2. Выполнение плана мероприятий (план / факт)"
     coordinator: str = "Координатор"
+    report_appendix: str = ""  # the regulation's appendix the report form is, printed above it
     holder_topic: str = "Тема:"
     holder_year: str = "Год работы по статусу:"
     network_sources: str = (
@@ -181,7 +182,13 @@ class Words:
 
 
 def _application(w: _Writer, words: Words):
-    w.header("ЗАЯВКА", "на присвоение статуса: {{ program_title }}")
+    w.header(
+        "ЗАЯВКА",
+        "на присвоение статуса {% if status_name %}«{{ status_name }}» ({{ program_title }})"
+        "{% else %}: {{ program_title }}{% endif %}"
+        if not words.own_application
+        else "на присвоение статуса: {{ program_title }}",
+    )
     w.tag("if revision and revision > 1")
     w.para(
         "Редакция {{ revision }}{% if submitted_on %} от {{ submitted_on|d }}{% endif %} "
@@ -223,12 +230,12 @@ def _application(w: _Writer, words: Words):
         )
     w.tag("if events")
     w.para(words.application_events, bold=True)
-    w.tag("endif")
     w.table(
         ["Год", "Мероприятие", "Сроки", "Участники"],
         ["{{ e.year_index }}", "{{ e.title }}", "{{ e.timing }}", "{{ e.audience }}"],
         loop="e in events",
     )
+    w.tag("endif")
     w.tag("if attachments")
     w.para("Приложения", bold=True)
     w.tag("endif")
@@ -373,7 +380,8 @@ def _work_plan(w: _Writer, words: Words):
 
 
 def _platform_report(w: _Writer, words: Words):
-    w.para("Приложение 2 к Положению о муниципальной сети", right=True, size=10)
+    if words.report_appendix:
+        w.para(words.report_appendix, right=True, size=10)
     w.header("АНАЛИТИЧЕСКИЙ ОТЧЁТ", words.report_heading)
     _submission_intro(w, words)
     w.para("1. Краткие итоги года", bold=True)
@@ -394,12 +402,12 @@ def _platform_report(w: _Writer, words: Words):
     )
     w.tag("if counts")
     w.para("3. Количественные показатели", bold=True)
-    w.tag("endif")
     w.table(
         ["Показатель", "Значение"],
         ["{{ c.label }}", '{{ c.value or "—" }}'],
         loop="c in counts",
     )
+    w.tag("endif")
     w.tag("for t in texts")
     w.para("{{ loop.index + (3 if counts else 2) }}. {{ t.label }}", bold=True)
     w.para('{{ (t.value or "—")|lines }}', indent=True)
@@ -446,20 +454,20 @@ def _network_report(w: _Writer, words: Words):
     )
     w.tag("if deviations")
     w.para("4. Отклонения от планов", bold=True)
-    w.tag("endif")
     w.table(
         ["Площадка", "Мероприятие", "Отклонение", "Причина"],
         ["{{ d.organisation }}", "{{ d.event }}", "{{ d.deviation }}", "{{ d.reason }}"],
         loop="d in deviations",
     )
+    w.tag("endif")
     w.tag("if missing")
     w.para("Площадки, отчёты которых не приняты", bold=True)
-    w.tag("endif")
     w.table(
         ["Площадка", "Состояние"],
         ["{{ m.organisation }}", "{{ m.state }}"],
         loop="m in missing",
     )
+    w.tag("endif")
     w.signature([("Отчёт составил", "{{ compiled_by }}")])
 
 

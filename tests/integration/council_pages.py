@@ -66,6 +66,8 @@ def run_meeting(client, *, council, secretary, outcomes, date="20.11.2026", free
         client.force_login(secretary)
         page = client.get(item_url).content.decode()
         assert "Закрыть вопрос" in page
+        # The secretary types the minutes here: the page never reloads itself under him.
+        assert 'http-equiv="refresh"' not in page
         post_ok(
             client,
             item_url,

@@ -117,6 +117,7 @@ def test_staff_upload_a_docx_template_for_one_programme(
         url, {"form": "order", "scope": "klin-mn", "is_active": "on", "docx_upload": not_word}
     )
     assert response.status_code == 200 and not PrintTemplate.objects.exists()
+    assert "Файл не является документом Word (.docx)." in response.content.decode()
 
     own = _template("РАСПОРЯЖЕНИЕ ГЛАВЫ ОКРУГА № {{ number }}", "{{ title }}", "{{ qr }}")
     response = admin_client.post(

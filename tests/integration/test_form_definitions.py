@@ -224,3 +224,30 @@ def test_the_api_files_answers_on_the_programmes_form_and_describes_it(debut, ap
     assert detail["form_version"] == 1
     assert detail["answers"]["subject"] == "math"
     assert detail["answers"]["started_on"] == "2025-09-01"
+
+
+def test_choosing_another_programme_after_filling_the_form_saves_nothing_silently(
+    client, debut, applicant
+):
+    """The select of programmes changed after the page showed Tomsk's form: the answers were
+    typed for that form, so nothing is saved; the chosen programme's form comes back with the
+    answers their fields share, and the page says why."""
+    coordinator, school = applicant
+    tomsk = ProgramFactory(code="tomsk-ms", registration_prefix="ЗСП")
+    client.force_login(coordinator)
+    shown = programme_services.current_form(tomsk)
+    page = client.post(
+        reverse("application-create"),
+        {
+            "organisation": school.pk,
+            "program": debut.pk,
+            "form_version": shown.pk,
+            "topic": "Дроби на кухне",
+            "goals": "Цели площадки",
+        },
+    )
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Ничего не сохранено" in text
+    assert 'value="Дроби на кухне"' in text and "Тема урока" in text
+    assert not Application.objects.exists()

@@ -46,14 +46,14 @@ def _bytes(version) -> bytes:
         return handle.read()
 
 
-def _render(form, author, capture, **extra):
+def _render(form, author, capture, *, scope="", **extra):
     from documents import printforms
 
     document = document_draft(kind=printforms.FORMS[form].kind, title=form, author=author)
     journal_register(document=document, journal_code=form, scope="tomsk-ms")
     context = {**printform_context(form), **extra}
     with capture(execute=True):
-        print_form_request(document=document, form=form, context=context, actor=author)
+        print_form_request(document=document, form=form, context=context, actor=author, scope=scope)
     document.refresh_from_db()
     assert document.render_state == Document.RenderState.READY
     pdf = pdf_text(_bytes(document.current_version)).replace("\n", " ")
@@ -66,7 +66,10 @@ def _render(form, author, capture, **extra):
 
 def test_platform_report_prints_appendix_2_plan_vs_actual(django_capture_on_commit_callbacks):
     clerk = UserFactory(username="clerk")
-    pdf, docx = _render("platform_report", clerk, django_capture_on_commit_callbacks)
+    # Tomsk's report is its regulation's Appendix 2 (its definition's templates say so).
+    pdf, docx = _render(
+        "platform_report", clerk, django_capture_on_commit_callbacks, scope="tomsk-ms"
+    )
     for text in (pdf, docx):
         assert "АНАЛИТИЧЕСКИЙ ОТЧЁТ" in text
         assert "2026/27" in text

@@ -396,6 +396,11 @@ def test_the_contests_report_asks_its_own_indicators(client, people):
     ):
         assert "Открытых уроков проведено" in text and "Как я делился опытом" in text, text
         assert "Наставников" not in text
+        # No other programme's wording: no Tomsk appendix, no «площадка».
+        assert "Приложение 2" not in text and "площадк" not in text, text
+    # The contest drafts no cooperation agreement: its status page offers none.
+    status_page = client.get(reverse("status-detail", args=[status.pk])).content.decode()
+    assert "Договор о сотрудничестве" not in status_page
 
 
 def test_the_contest_refuses_organisations_and_its_own_staff(client, people, school, coordinator):

@@ -74,3 +74,22 @@ def test_tomsk_prints_its_own_words_and_another_programme_the_engines():
     other = render_html(form="work_plan", context=context, scope="debut")
     assert "Координатор сетевой площадки" in tomsk
     assert "Координатор сетевой площадки" not in other and "Координатор" in other
+
+
+def test_every_action_the_status_services_record_has_a_history_label():
+    """The status's history shows each event by its label: an action written by a service
+    without one would show its raw key («termination.raise») to the people reading it."""
+    import re
+
+    from statuses.selectors import HISTORY_LABELS
+
+    source = (ROOT / "statuses/services.py").read_text(encoding="utf-8")
+    recorded = set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', source))
+    recorded |= {f"termination.council_{d}" for d in ("support", "reject")}
+    missing = sorted(
+        a
+        for a in recorded
+        if a.split(".")[0] in {"status", "duty", "termination", "problem", "agreement"}
+        and a not in HISTORY_LABELS
+    )
+    assert not missing, missing
