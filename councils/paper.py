@@ -94,17 +94,38 @@ _KIND_TEXTS = {
 }
 
 
+def _settled_by_council(item: AgendaItem) -> bool:
+    """Whether the council's decision settles the programme's cases (no order follows it)."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return item.meeting.council.program.settled_by_council
+    except ObjectDoesNotExist:
+        return False
+
+
 def default_texts(item: AgendaItem, *, outcome: str) -> dict:
     """СЛУШАЛИ / ВЫСТУПИЛИ / РЕШИЛИ prefilled from the case and the computed result; the
     secretary edits them before closing the item."""
     heard = _("The secretary of the council on: %(title)s.") % {"title": item.title}
+    settled = _settled_by_council(item)
     if outcome == AgendaItem.Outcome.POSTPONED:
         decided = _("Postpone consideration of the question to the next meeting.")
     elif item.kind == AgendaItem.Kind.APPLICATION:
         decided = (
-            _("Grant the status; submit the decision for approval by order.")
+            (
+                _("Grant the status.")
+                if settled
+                else _("Grant the status; submit the decision for approval by order.")
+            )
             if outcome == AgendaItem.Outcome.ADOPTED
             else _("Refuse to grant the status.")
+        )
+    elif item.kind == AgendaItem.Kind.TERMINATION and settled:
+        decided = (
+            _("Terminate the status early.")
+            if outcome == AgendaItem.Outcome.ADOPTED
+            else _("Do not terminate the status early.")
         )
     elif item.kind in _KIND_TEXTS:
         adopted, not_adopted = _KIND_TEXTS[item.kind]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from applications.paperwork import document_place, short_name, signer_context
 from applications.rules import academic_year_label
 from core.i18n import in_russian
+from core.russian import dative_full_name
 
 from . import reportform, selectors
 from .models import Agreement, AgreementParty, Duty, NetworkReport, Status, Submission
@@ -166,9 +167,17 @@ def status_certificate_context(*, status: Status, term=None) -> dict:
     order (the programme's council settles the grant) it cites the council's decision."""
     program = status.program
     grounds = selectors.grant_grounds(application=term.application if term else status.application)
+    person = status.organisation.person
     return {
         "authority": program.authority_name,
         "organisation": status.organisation.name,
+        # «…подтверждает, что Подгорновой Евдокии Игнатьевне присвоен статус»: a person in
+        # the dative; an organisation's name is printed as it is registered.
+        "holder_dative": (
+            dative_full_name(person.last_name, person.first_name, person.middle_name)
+            if person
+            else ""
+        ),
         "status_name": program.status_name,
         "topic": status.topic,
         "program_title": program.title,

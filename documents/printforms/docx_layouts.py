@@ -322,7 +322,8 @@ def _status_certificate(w: _Writer, words: Words):
     approval = ["УТВЕРЖДАЮ", "{{ signer_position }}", "______________ {{ signer_name }}"]
     w.header("СВИДЕТЕЛЬСТВО", "о присвоении статуса", approval=[*approval, "{{ date|d }}"])
     w.para(
-        "Настоящее свидетельство подтверждает, что {{ organisation }} присвоен статус "
+        "Настоящее свидетельство подтверждает, что {{ holder_dative or organisation }} "
+        "присвоен статус "
         "«{{ status_name }}»{% if topic %} по теме «{{ topic }}»{% endif %}"
         "{% if program_title %} в рамках программы «{{ program_title }}»{% endif %}.",
         indent=True,

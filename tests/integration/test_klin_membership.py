@@ -136,6 +136,14 @@ def test_a_teacher_applies_with_evidence_for_each_criterion_and_the_council_admi
     assert status.valid_from == MEETING
     detail = api.get(f"/api/applications/{pk}/").json()
     assert detail["answers"]["contests"][0]["level"] == "regional"
+    # Her certificate names her in the dative, grounded on the council's decision.
+    from documents.models import Document
+    from tests.documents_helpers import pdf_text
+
+    certificate = Document.objects.get(kind=Document.Kind.STATUS_CERTIFICATE)
+    with certificate.current_version.file.open("rb") as handle:
+        printed = " ".join(pdf_text(handle.read()).split())
+    assert "подтверждает, что Лавровой Ольге Петровне присвоен статус" in printed, printed
 
     # The register of members (staff's page) shows who, since when, the grounds and her field.
     page = APIClient()

@@ -20,3 +20,33 @@ def test_each_kind_has_its_own_decision_text():
     assert _decided(AgendaItem.Kind.PROBLEM, adopted).startswith("Принять к сведению")
     assert _decided(AgendaItem.Kind.FREE, adopted) != _decided(AgendaItem.Kind.REPORT, adopted)
     assert "Перенести" in _decided(AgendaItem.Kind.REPORT, AgendaItem.Outcome.POSTPONED)
+
+
+def test_where_the_council_settles_cases_its_decision_sends_nothing_to_an_order():
+    from councils.models import Council, Meeting
+    from programmes.models import Program
+
+    for shape, expected in (
+        ("check_council", "Присвоить статус."),
+        (
+            "check_council_order",
+            "Присвоить статус; направить решение на утверждение распоряжением.",
+        ),
+    ):
+        meeting = Meeting(council=Council(program=Program(review_shape=shape)))
+        item = AgendaItem(
+            kind=AgendaItem.Kind.APPLICATION, number=1, title="Заявка", meeting=meeting
+        )
+        with translation.override("ru"):
+            decided = paper.default_texts(item, outcome=AgendaItem.Outcome.ADOPTED)["decided"]
+        assert decided == expected
+    item = AgendaItem(
+        kind=AgendaItem.Kind.TERMINATION,
+        number=1,
+        title="Прекращение",
+        meeting=Meeting(council=Council(program=Program(review_shape="check_council"))),
+    )
+    with translation.override("ru"):
+        assert paper.default_texts(item, outcome=AgendaItem.Outcome.ADOPTED)["decided"] == (
+            "Досрочно прекратить статус."
+        )
