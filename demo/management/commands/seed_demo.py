@@ -250,11 +250,8 @@ class Command(BaseCommand):
             (KLIN_METHODIST[0], roles.METHODISTS),
             ("klin_secretary", roles.SECRETARIES),
         ):
-            user = (
-                self._user(*KLIN_METHODIST)
-                if username == KLIN_METHODIST[0]
-                else User.objects.get(username=username)
-            )
+            seat = {row[0]: row[:5] for row in KLIN_SEATS}.get(username)
+            user = self._user(*(seat or KLIN_METHODIST))
             role = Group.objects.get(name=group)
             user.groups.add(role)
             ProgrammeStaff.objects.get_or_create(user=user, program=klin, group=role)
