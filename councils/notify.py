@@ -126,3 +126,31 @@ def protocol_to_sign(protocol) -> None:
             url=_link("protocol-detail", protocol.pk),
             dedup_key=f"protocol:{protocol.pk}:to_sign",
         )
+
+
+def meetings_minimum_at_risk(council: Council, *, warning: dict, today) -> None:
+    """The council's yearly minimum of meetings is at risk: its secretary and chair (the seats
+    in force) and the programme's methodists, who curate its work, are told; once a month at
+    most while it stays at risk (the key names the month and the meetings held)."""
+    import datetime
+
+    seats = selectors.members_on(council, today).filter(
+        role__in=(*selectors.SECRETARY_ROLES, "chair")
+    )
+    people = [s.user for s in seats.order_by("role")]
+    people += list(access.staff_serving(access.CHECK, council.program_id))
+    days_left = (datetime.date(today.year, 12, 31) - today).days + 1
+    with translation.override("ru"):
+        notify(
+            recipients=people,
+            kind=Kind.MEETING_SCHEDULED,
+            subject=_("%(council)s: the yearly minimum of meetings is at risk")
+            % {"council": council.name},
+            template="meetings_minimum",
+            context={"council": council, "warning": warning, "days_left": days_left},
+            url=_link("council-detail", council.pk),
+            dedup_key=(
+                f"council:{council.pk}:meetings-minimum:{warning['year']}:"
+                f"{today.month}:{warning['held']}"
+            ),
+        )

@@ -7,6 +7,7 @@ and the secretary sign the protocol. Only a signed protocol moves any case.
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -807,3 +808,20 @@ def protocol_correct(
         data={"corrects": original.pk},
     )
     return correction
+
+
+def meetings_minimum_sweep(*, now) -> int:
+    """Tell each council whose yearly minimum of meetings is at risk (its regulation's «не
+    реже…», Council.min_meetings_per_year); returns how many were told. Safe to run as often
+    as the beat likes: a council is told once a month at most while it stays at risk."""
+    today = timezone.localdate(now)
+    told = 0
+    councils = Council.objects.filter(min_meetings_per_year__gt=0, program__is_active=True)
+    for council in councils.select_related("program").order_by("pk"):
+        warning = selectors.meetings_year_warning(council, today)
+        if warning is None:
+            continue
+        with transaction.atomic():
+            notify.meetings_minimum_at_risk(council, warning=warning, today=today)
+        told += 1
+    return told

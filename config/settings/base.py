@@ -239,6 +239,9 @@ CELERY_BEAT_SCHEDULE = {
     # A signed checkpoint of the audit chain (count, last event, its MAC), also written to
     # AUDIT_CHECKPOINT_FILE; `verify_audit` detects removed events up to the last checkpoint.
     "audit-checkpoint": {"task": "audit.tasks.audit_checkpoint", "schedule": 3600.0},
+    # A council whose regulation's minimum of meetings a year is at risk: its secretary, chair
+    # and the programme's methodists are told (once a month at most while it stays so).
+    "council-meetings-minimum": {"task": "councils.tasks.meetings_minimum", "schedule": 86400.0},
 }
 # Flow jobs (applications/jobs.py): a job runs at most FLOW_JOB_MAX_RETRIES + 1 times in all,
 # counted on its row, waiting the backoff doubled after each failure, then ERROR. The sweep
