@@ -103,9 +103,16 @@ def _grounds_text(order, application) -> str:
     """The order as shown, or the council's decision where the programme needs no order."""
     if order is not None:
         return str(order)
-    decision = (
-        application.council_decisions.filter(outcome="granted").select_related("protocol").first()
-    )
+    if "council_decisions" in getattr(application, "_prefetched_objects_cache", {}):
+        # A list (the register) prefetched the decisions: no query per row.
+        granted = [d for d in application.council_decisions.all() if d.outcome == "granted"]
+        decision = granted[0] if granted else None
+    else:
+        decision = (
+            application.council_decisions.filter(outcome="granted")
+            .select_related("protocol")
+            .first()
+        )
     return decision.grounds if decision else ""
 
 

@@ -470,10 +470,12 @@ def register_programs(user) -> QuerySet[Program]:
 def register_qs(user, program) -> QuerySet[Status]:
     """The register of a programme as this user may see it: the statuses in force (staff see
     the programme's, a holder his own), by holder's name."""
+    decisions = CouncilDecision.objects.select_related("protocol").order_by("pk")
     return (
         status_visible_qs(user)
         .filter(program=program, state__in=Status.LIVE_STATES)
         .select_related("application__form_version", "application__program")
+        .prefetch_related(Prefetch("application__council_decisions", queryset=decisions))
         .order_by("organisation__name", "pk")
     )
 
