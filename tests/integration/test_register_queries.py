@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from applications.models import Application, CouncilDecision
 from statuses.models import Status
-from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory
+from tests.factories import ApplicationFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
