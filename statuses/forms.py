@@ -30,6 +30,18 @@ class SubmissionEventForm(forms.ModelForm):
             "reason": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def clean_held_on(self):
+        from django.utils import timezone
+
+        held_on = self.cleaned_data.get("held_on")
+        if held_on and held_on > timezone.localdate():
+            raise forms.ValidationError(
+                _(
+                    "An event cannot have been held after today; leave the date empty if it is still to come."
+                )
+            )
+        return held_on
+
 
 SubmissionEventFormSet = forms.formset_factory(SubmissionEventForm, extra=3, can_delete=True)
 

@@ -209,6 +209,17 @@ def _events_from(formset) -> list[dict]:
     ]
 
 
+def _errors_to_forms(exc: ValidationError, *forms_, request) -> None:
+    """A service's field errors on the form that has the field; the others as messages."""
+    for name, field_errors in exc.message_dict.items():
+        owner = next((f for f in forms_ if f is not None and name in f.fields), None)
+        if owner is not None:
+            owner.add_error(name, field_errors)
+        else:
+            for message in field_errors:
+                messages.error(request, message)
+
+
 @login_required
 def duty_detail(request, pk):
     """A plan or report: the holder fills and sends it; a methodist checks it; the council
@@ -238,15 +249,20 @@ def duty_detail(request, pk):
                 forms_ = [f for f in (form, report, formset, file_form) if f is not None]
                 if all([f.is_valid() for f in forms_]):
                     upload = file_form.cleaned_data.get("file")
-                    services.submission_create(
-                        user=request.user,
-                        duty_id=duty.pk,
-                        fields={**form.cleaned_data, **(report.cleaned_data if report else {})},
-                        events=_events_from(formset),
-                        files=[upload] if upload else [],
-                    )
-                    messages.success(request, _("Sent. A methodist will check it."))
-                    return redirect("duty-detail", pk=duty.pk)
+                    try:
+                        services.submission_create(
+                            user=request.user,
+                            duty_id=duty.pk,
+                            fields={**form.cleaned_data, **(report.cleaned_data if report else {})},
+                            events=_events_from(formset),
+                            files=[upload] if upload else [],
+                        )
+                    except ValidationError as exc:
+                        # What the report still lacks goes beside its field, as on the page.
+                        _errors_to_forms(exc, form, report, request=request)
+                    else:
+                        messages.success(request, _("Sent. A methodist will check it."))
+                        return redirect("duty-detail", pk=duty.pk)
                 summary = error_summary(*forms_)
             elif action == "check" and open_submission:
                 check = CheckForm(request.POST)

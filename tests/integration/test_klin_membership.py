@@ -185,7 +185,7 @@ def test_the_self_analysis_asks_the_workshops_own_questions(client, klin):
         "events-MAX_NUM_FORMS": "1000",
         "events-0-title": "Мастер-класс «Проектная задача»",
         "events-0-planned": "ноябрь",
-        "events-0-held_on": "18.11.2026",
+        "events-0-held_on": "02.10.2026",
         "events-0-participants": "12",
         "events-0-result": "Проведён",
     }

@@ -352,7 +352,7 @@ def _report_post(**answers) -> dict:
         "events-MAX_NUM_FORMS": "1000",
         "events-0-title": "Открытый урок для молодых педагогов района",
         "events-0-planned": "февраль",
-        "events-0-held_on": "12.02.2027",
+        "events-0-held_on": "01.10.2026",
         "events-0-participants": "14",
         "events-0-result": "Проведён",
     }
@@ -376,7 +376,12 @@ def test_the_contests_report_asks_its_own_indicators(client, people):
     assert "Наставников" not in page and 'name="mentors"' not in page
 
     page = client.post(url, _report_post(dissemination="Выступление на августовском совещании"))
-    assert "Укажите число уроков." in page.content.decode()
+    text = page.content.decode()
+    assert "Укажите число уроков." in text
+    assert 'id="id_open_lessons_error"' in text  # beside its field, not only at the top
+    assert "Выступление на августовском совещании" in text  # what was typed stays
+    future = {**_report_post(open_lessons="3"), "events-0-held_on": "12.02.2027"}
+    assert "не может быть проведено позже" in client.post(url, future).content.decode()
     assert not Submission.objects.filter(duty=duty).exists()
 
     response = client.post(url, _report_post(open_lessons="3", dissemination="Выступление"))
