@@ -24,6 +24,7 @@ urlpatterns = [
     path("councils/", include("councils.urls")),
     path("", include("documents.urls")),
     path("", include("statuses.urls")),
+    path("", include("library.urls")),
     path("", include("applications.urls")),
 ]
 

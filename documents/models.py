@@ -39,6 +39,7 @@ class Document(TimeStamped):
         NETWORK_REPORT = "network_report", _("Network yearly report")
         AGREEMENT = "agreement", _("Cooperation agreement")
         AUDIT_CHECKPOINT = "audit_checkpoint", _("Audit log checkpoint")
+        CONSENT = "consent", _("Consent to publication")
 
     class RenderState(models.TextChoices):
         NONE = "", _("Not a print form")

@@ -187,6 +187,12 @@ JOURNAL_DEFAULTS = {
     "protocol": {"title": "Протоколы заседаний", "pattern": "{seq}"},
     "protocol_extract": {"title": "Выписки из протоколов", "pattern": "{seq}"},
     "order": {"title": "Распоряжения", "pattern": "{seq}-{suffix}", "suffix": "р"},
+    "publication_consent": {
+        "title": "Согласия авторов на публикацию материалов",
+        "pattern": "{prefix}-{year}/{seq}",
+        "prefix": "СП",
+        "padding": 4,
+    },
     "status_certificate": {
         "title": "Свидетельства о статусе",
         "pattern": "{prefix}-{year}/{seq}",

@@ -112,6 +112,14 @@ class Program(TimeStamped):
             "The holder's own request and missed reports are always possible."
         ),
     )
+    keeps_practice_bank = models.BooleanField(
+        _("keeps a bank of best practice"),
+        default=False,
+        help_text=_(
+            "Holders of its statuses submit their practices; its secretaries approve them on "
+            "the council's behalf; approved ones are published in the open catalogue."
+        ),
+    )
     drafts_agreement = models.BooleanField(
         _("draft a cooperation agreement at grant"),
         default=False,

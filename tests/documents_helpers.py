@@ -201,6 +201,16 @@ def printform_context(form: str) -> dict:
         "head_mac": "ab" * 32,
         "prev_mac": "cd" * 32,
     }
+    contexts["publication_consent"] = {
+        "authority": "МУ «Методический кабинет»",
+        "author": "Лаврова Ольга Петровна",
+        "author_position": "учитель начальных классов",
+        "title": "Проектные задачи во 2 классе",
+        "authors": "Лаврова О. П., Никитин А. С.",
+        "program_title": "«Мастерская наставничества» городского округа Клин",
+        "catalogue": "http://127.0.0.1:8000/public/practices/",
+        "place": "г. Клин",
+    }
     return contexts[form]
 
 

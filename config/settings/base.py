@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "applications",
     "statuses",
     "councils",
+    "library",
     "notifications",
     "demo",
 ]

@@ -110,6 +110,12 @@ FORMS = {
             ("authority", "title", "parties", "subject", "valid_from", "valid_until"),
         ),
         Form(
+            "publication_consent",
+            _("Consent to publication"),
+            "consent",
+            ("authority", "author", "title", "program_title", "catalogue"),
+        ),
+        Form(
             "audit_checkpoint",
             _("Audit log checkpoint"),
             "audit_checkpoint",

@@ -543,6 +543,27 @@ def _audit_checkpoint(w: _Writer, words: Words):
     w.labelled("HMAC предыдущей контрольной точки:", "{{ prev_mac }}")
 
 
+def _publication_consent(w: _Writer, words: Words):
+    w.header("СОГЛАСИЕ", "на публикацию материала и обработку персональных данных автора")
+    w.para(
+        "Я, {{ author }}{% if author_position %}, {{ author_position }}{% endif %}, даю "
+        "{{ authority }} согласие на размещение в открытом каталоге материалов программы "
+        "«{{ program_title }}» ({{ catalogue }}) материала «{{ title }}»"
+        "{% if authors %} (авторы: {{ authors }}){% endif %} и его последующих редакций, "
+        "одобренных к публикации, вместе с моими фамилией, именем и отчеством как автора, — "
+        "для свободного ознакомления с ними неограниченного круга лиц.",
+        indent=True,
+    )
+    w.para(
+        "Согласие даётся в соответствии со статьёй 9 Федерального закона от 27.07.2006 "
+        "№ 152-ФЗ «О персональных данных», действует до его отзыва и может быть отозвано мною "
+        "в любой момент: при отзыве материал снимается с публикации, история его "
+        "рассмотрения сохраняется.",
+        indent=True,
+    )
+    w.signature([("Автор", "{{ author }}")])
+
+
 LAYOUTS = {
     "application": _application,
     "protocol": _protocol,
@@ -555,6 +576,7 @@ LAYOUTS = {
     "network_report": _network_report,
     "cooperation_agreement": _cooperation_agreement,
     "audit_checkpoint": _audit_checkpoint,
+    "publication_consent": _publication_consent,
 }
 
 ENGINE = Words()

@@ -117,6 +117,24 @@ def build_world() -> World:
             compiled_by=methodist,
         )
         notification = Notification.objects.filter(recipient=coord1).order_by("pk").first()
+        # School 1 holds the status: its coordinator submits a practice to the bank (under
+        # review: not in the open catalogue).
+        from library import services as library
+
+        program.keeps_practice_bank = True
+        program.save()
+        practice = library.practice_submit(
+            user=coord1,
+            program_id=program.pk,
+            fields={
+                "title": "Наставничество в первый год",
+                "summary": "Описание практики",
+                "subject": "Наставничество",
+                "level": "teachers",
+            },
+            files=[SimpleUploadedFile("practice.pdf", PDF, content_type="application/pdf")],
+        )
+        material = practice.versions.get().files.get()
 
     world = World()
     world.people = {
@@ -156,5 +174,7 @@ def build_world() -> World:
         "protocol1": {"pk": protocol.pk},
         "extract1": {"pk": extract1.pk},
         "notification_coord1": {"pk": notification.pk},
+        "practice1": {"pk": practice.pk},
+        "practice1_file": {"pk": practice.pk, "document_id": material.pk},
     }
     return world

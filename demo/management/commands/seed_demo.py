@@ -328,6 +328,9 @@ class Command(BaseCommand):
             ("official", "Департамент образования администрации Города Томска"),
             ("klin_chair", "МУ «Методический кабинет»"),
             ("klin_secretary", "МУ «Методический кабинет»"),
+            # Klin's teachers sign their consent to publish a practice in the bank.
+            ("klin_teacher1", "МУ «Методический кабинет»"),
+            ("klin_teacher2", "МУ «Методический кабинет»"),
         ):
             user = User.objects.filter(username=username).first()
             if user is not None and signer_certificate_current(user) is None:
