@@ -46,6 +46,11 @@ def review_queue(user) -> QuerySet[Practice]:
     ).order_by("created_at", "pk")
 
 
+def may_review(user, practice: Practice) -> bool:
+    """The programme's secretaries decide on the council's behalf."""
+    return user.has_perm(access.DECIDE) and access.may(user, access.DECIDE, practice.program_id)
+
+
 def latest_version(practice: Practice) -> PracticeVersion | None:
     return practice.versions.order_by("-number").first()
 

@@ -182,7 +182,7 @@ def practice_review(*, user, practice_id: int, decision: str, comment: str = "")
     catalogue), approve and recommend for dissemination, or return with comments. A practice
     whose author has not signed the consent cannot be published."""
     practice = lock(Practice.objects).get(pk=practice_id)
-    if not access.may(user, access.DECIDE, practice.program_id) or not user.has_perm(access.DECIDE):
+    if not selectors.may_review(user, practice):
         raise NotAllowed(_("This step is for another role; you cannot take it."))
     if practice.state != Practice.State.SUBMITTED:
         raise ConflictError(_("The practice is not waiting for a decision."))

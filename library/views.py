@@ -14,7 +14,6 @@ from core.errors import DocketError
 from core.forms import error_summary
 from core.ratelimit import rate_exceeded
 from documents.downloads import version_response
-from programmes import access
 
 from . import selectors, services
 from .forms import CatalogueSearchForm, FilesForm, PracticeForm, ReviewForm
@@ -89,10 +88,8 @@ def practice_create(request):
 def practice_detail(request, pk):
     practice = get_object_or_404(selectors.practices_visible_qs(request.user), pk=pk)
     is_author = practice.author_id == request.user.pk
-    may_review = (
-        practice.state == Practice.State.SUBMITTED
-        and request.user.has_perm(access.DECIDE)
-        and access.may(request.user, access.DECIDE, practice.program_id)
+    may_review = practice.state == Practice.State.SUBMITTED and selectors.may_review(
+        request.user, practice
     )
     latest = selectors.latest_version(practice)
     review = ReviewForm(request.POST or None) if may_review else None

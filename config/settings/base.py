@@ -286,7 +286,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"VoteChoiceEnum": "councils.models.Vote.Choice"},
+    "ENUM_NAME_OVERRIDES": {
+        "VoteChoiceEnum": "councils.models.Vote.Choice",
+        "PracticeStateEnum": "library.models.Practice.State",
+        "StateEnum": "applications.models.Application.State",
+    },
 }
 
 # The request id (django-guid): taken from a proxy's X-Request-ID when it is a UUID (32 hex
