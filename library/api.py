@@ -89,6 +89,7 @@ class PracticeSerializer(serializers.ModelSerializer):
             "program_title",
             "author",
             "author_name",
+            "kind",
             "state",
             "state_label",
             "recommended",
@@ -114,7 +115,15 @@ class PublicPracticeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Practice
-        fields = ["id", "program_title", "author_name", "recommended", "reviewed_at", "version"]
+        fields = [
+            "id",
+            "kind",
+            "program_title",
+            "author_name",
+            "recommended",
+            "reviewed_at",
+            "version",
+        ]
         read_only_fields = fields
 
 
@@ -265,6 +274,7 @@ class CatalogueView(generics.ListAPIView):
             subject=params.get("subject", "")[:200],
             level=params.get("level", "")[:16],
             program=params.get("program", "")[:64],
+            kind=params.get("kind", "")[:16],
         ).prefetch_related("published__files")
 
     @extend_schema(
@@ -274,6 +284,7 @@ class CatalogueView(generics.ListAPIView):
             OpenApiParameter("subject", str, description="A part of the subject"),
             OpenApiParameter("level", str, description="Level of education (a code)"),
             OpenApiParameter("program", str, description="A programme's code"),
+            OpenApiParameter("kind", str, description="practice | recommendation"),
         ],
     )
     def get(self, request, *args, **kwargs):

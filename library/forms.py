@@ -5,12 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from core.limits import LINE
 
-from .models import Level
+from .models import Level, Practice
 
 TEXT = 20000
 
 
 class PracticeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Practice.Kind.choices, initial="practice", required=False
+    )
     title = forms.CharField(label=_("Title"), max_length=LINE)
     summary = forms.CharField(
         label=_("Summary"),
@@ -31,6 +34,9 @@ class PracticeForm(forms.Form):
         required=False,
         help_text=_("Co-authors as they are to be published; you are named as the author."),
     )
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or Practice.Kind.PRACTICE
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -76,6 +82,9 @@ class ReviewForm(forms.Form):
 
 class CatalogueSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", "—"), *Practice.Kind.choices]
+    )
     subject = forms.CharField(label=_("Subject"), required=False, max_length=200)
     level = forms.ChoiceField(
         label=_("Level of education"), required=False, choices=[("", "—"), *Level.choices]

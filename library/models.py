@@ -25,6 +25,10 @@ class Level(models.TextChoices):
 
 
 class Practice(TimeStamped):
+    class Kind(models.TextChoices):
+        PRACTICE = "practice", _("Best practice")
+        RECOMMENDATION = "recommendation", _("Methodical recommendations, designs, manuals")
+
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("Under review")
         RETURNED = "returned", _("Returned for revision")
@@ -43,6 +47,9 @@ class Practice(TimeStamped):
         related_name="practices",
         verbose_name=_("author"),
     )
+    # Klin 3.4, 5.4: the methodical recommendations, designs and manuals are a library beside
+    # the members' practices, approved and published the same way.
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PRACTICE)
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.SUBMITTED
     )

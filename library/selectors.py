@@ -65,7 +65,9 @@ def consent_given(practice: Practice) -> bool:
     )
 
 
-def catalogue_qs(*, text: str = "", subject: str = "", level: str = "", program: str = ""):
+def catalogue_qs(
+    *, text: str = "", subject: str = "", level: str = "", program: str = "", kind: str = ""
+):
     """The open catalogue: approved practices whose author consented, by their published
     version; search in the title, summary and authors, filters by subject and level."""
     signed = Signature.objects.filter(
@@ -78,6 +80,8 @@ def catalogue_qs(*, text: str = "", subject: str = "", level: str = "", program:
     )
     if program:
         qs = qs.filter(program__code=program)
+    if kind:
+        qs = qs.filter(kind=kind)
     if subject:
         qs = qs.filter(published__subject_key__contains=subject.casefold())
     if level:

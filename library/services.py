@@ -112,7 +112,7 @@ def practice_submit(*, user, program_id: int, fields: dict, files=(), now=None) 
     cleaned = _fields(fields)
     if not files:
         raise ValidationError({"files": [_("Attach the materials of the practice.")]})
-    practice = Practice.objects.create(program=program, author=user)
+    practice = Practice.objects.create(program=program, author=user, kind=cleaned["kind"])
     version = _version_add(
         practice, user=user, fields=cleaned, files=_uploads(user, practice, files), now=now
     )
@@ -153,7 +153,8 @@ def practice_revise(*, user, practice_id: int, fields: dict, files=(), now=None)
         practice, user=user, fields=cleaned, files=_uploads(user, practice, files) or kept, now=now
     )
     practice.state = Practice.State.SUBMITTED
-    practice.save(update_fields=["state", "updated_at"])
+    practice.kind = cleaned["kind"]
+    practice.save(update_fields=["state", "kind", "updated_at"])
     event = audit_record(
         actor=user,
         action="practice.revise",

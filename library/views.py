@@ -98,7 +98,10 @@ def practice_detail(request, pk):
     if is_author and practice.state == Practice.State.RETURNED:
         revise = PracticeForm(
             request.POST or None,
-            initial={f: getattr(latest, f) for f in PracticeForm.base_fields},
+            initial={
+                "kind": practice.kind,
+                **{f: getattr(latest, f) for f in PracticeForm.base_fields if f != "kind"},
+            },
         )
         files = FilesForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -172,6 +175,7 @@ def catalogue(request):
         subject=query.get("subject", ""),
         level=query.get("level", ""),
         program=request.GET.get("program", ""),
+        kind=query.get("kind", ""),
     )
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
     params = request.GET.copy()

@@ -290,6 +290,8 @@ SPECTACULAR_SETTINGS = {
         "VoteChoiceEnum": "councils.models.Vote.Choice",
         "PracticeStateEnum": "library.models.Practice.State",
         "StateEnum": "applications.models.Application.State",
+        "KindEnum": "applications.models.Application.Kind",
+        "PracticeKindEnum": "library.models.Practice.Kind",
     },
 }
 

@@ -145,6 +145,8 @@ def test_a_practice_goes_from_submission_to_the_open_catalogue(client, bank, mem
     assert FIELDS["title"] not in client.get(catalogue).content.decode()
     assert client.get(reverse("practice-public", args=[practice.pk])).status_code == 404
     assert practice.versions.count() == 2
+    # Methodical recommendations (3.4, 5.4) are the same library, found by their kind.
+    assert practice.kind == Practice.Kind.PRACTICE
     actions = list(
         AuditEvent.objects.filter(object_type="library.practice", object_id=str(practice.pk))
         .order_by("id")
@@ -169,3 +171,31 @@ def test_another_programmes_staff_and_members_do_not_see_a_practice(client, bank
     assert client.get(url).status_code == 404
     client.force_login(member)
     assert client.get(url).status_code == 200
+
+
+def test_methodical_recommendations_are_a_kind_of_the_same_catalogue(
+    client, bank, member, secretary
+):
+    recommendation = services.practice_submit(
+        user=member,
+        program_id=bank.pk,
+        fields={
+            **FIELDS,
+            "kind": "recommendation",
+            "title": "Методические рекомендации по наставничеству",
+        },
+        files=[_pdf()],
+    )
+    rendered(recommendation.consent)
+    documents.signer_certificate_issue(user=member)
+    documents.document_sign(document=recommendation.consent, signer=member)
+    services.practice_review(user=secretary, practice_id=recommendation.pk, decision="approve")
+    catalogue = reverse("practice-catalogue")
+    assert (
+        "Методические рекомендации по наставничеству"
+        in client.get(catalogue, {"kind": "recommendation"}).content.decode()
+    )
+    assert (
+        "Методические рекомендации по наставничеству"
+        not in client.get(catalogue, {"kind": "practice"}).content.decode()
+    )
