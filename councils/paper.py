@@ -104,6 +104,20 @@ def _settled_by_council(item: AgendaItem) -> bool:
         return False
 
 
+def _subject_decided(item: AgendaItem, outcome: str) -> str | None:
+    """The subject's own prefilled decision, where its owner gives one."""
+    from . import subjects
+
+    if not item.subject_type_id:
+        return None
+    entry = subjects.of_type(item.subject_type)
+    case = entry.model._default_manager.filter(pk=item.subject_id).first() if entry else None
+    if case is None:
+        return None
+    text = entry.decided(case, outcome == AgendaItem.Outcome.ADOPTED)
+    return str(text) if text is not None else None
+
+
 def default_texts(item: AgendaItem, *, outcome: str) -> dict:
     """СЛУШАЛИ / ВЫСТУПИЛИ / РЕШИЛИ prefilled from the case and the computed result; the
     secretary edits them before closing the item."""
@@ -127,6 +141,8 @@ def default_texts(item: AgendaItem, *, outcome: str) -> dict:
             if outcome == AgendaItem.Outcome.ADOPTED
             else _("Do not terminate the status early.")
         )
+    elif (own := _subject_decided(item, outcome)) is not None:
+        decided = own
     elif item.kind in _KIND_TEXTS:
         adopted, not_adopted = _KIND_TEXTS[item.kind]
         decided = str(adopted if outcome == AgendaItem.Outcome.ADOPTED else not_adopted)

@@ -34,6 +34,9 @@ class AgendaSubject:
     # `visible(user, obj)`: who may read the extract of an item on this row; None: whoever may
     # see the extract's document.
     visible: Callable[..., bool] | None = None
+    # `decided(obj, adopted) -> str | None`: the prefilled РЕШИЛИ where the row's own words
+    # differ from its kind's (a member's proposal is not a problem); None: the kind's.
+    decided: Callable[..., str | None] = lambda obj, adopted: None
 
     @property
     def label(self) -> str:

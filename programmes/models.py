@@ -112,6 +112,14 @@ class Program(TimeStamped):
             "The holder's own request and missed reports are always possible."
         ),
     )
+    takes_proposals = models.BooleanField(
+        _("holders make proposals to the council"),
+        default=False,
+        help_text=_(
+            "Beside problems, holders of its statuses send proposals, which the council "
+            "considers at a meeting."
+        ),
+    )
     keeps_practice_bank = models.BooleanField(
         _("keeps a bank of best practice"),
         default=False,

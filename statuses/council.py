@@ -92,10 +92,20 @@ def problems_waiting(council) -> QuerySet[ProblemNotice]:
 
 
 def problem_title(notice: ProblemNotice) -> str:
-    return _("Problem notice of %(org)s: %(text)s") % {
-        "org": notice.status.organisation.short_name,
-        "text": notice.description[:200],
-    }
+    words = {"org": notice.status.organisation.short_name, "text": notice.description[:200]}
+    if notice.kind == ProblemNotice.Kind.PROPOSAL:
+        return _("Proposal of %(org)s: %(text)s") % words
+    return _("Problem notice of %(org)s: %(text)s") % words
+
+
+def problem_decided(notice: ProblemNotice, adopted: bool) -> str | None:
+    if notice.kind != ProblemNotice.Kind.PROPOSAL:
+        return None
+    if adopted:
+        return _("Support the proposal and submit it to %(authority)s.") % {
+            "authority": notice.status.program.authority_name
+        }
+    return _("Do not support the proposal.")
 
 
 def problem_release(item, *, subject, protocol, extract, actor) -> None:
@@ -248,6 +258,8 @@ def register_subjects() -> None:
         Duty: lambda d: [(STATUS, Status, d.status_id)],  # termination_propose
         NetworkReport: lambda r: [(STATUS_CASE, NetworkReport, r.pk)],
     }
+    # A member's proposal is decided in its own words, not a problem's.
+    decided = {ProblemNotice: problem_decided}
     for model, kind, waiting, title, release, org, url in (
         (
             Submission,
@@ -305,5 +317,6 @@ def register_subjects() -> None:
                 organisation_id=org,
                 url=url,
                 locks=locks[model],
+                decided=decided.get(model, lambda obj, adopted: None),
             )
         )

@@ -74,6 +74,13 @@ class ProblemForm(forms.Form):
     )
 
 
+class ProposalForm(forms.Form):
+    description = forms.CharField(
+        label=_("Your proposal to improve the methodical work"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class TerminationRequestForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the status should end early"), widget=forms.Textarea(attrs={"rows": 3})

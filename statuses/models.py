@@ -572,6 +572,12 @@ class ProblemNotice(TimeStamped):
     """The holder tells the council of a problem that may disrupt the platform; the council's
     decision on it is recorded (by its secretary, or later by the meeting's agenda item)."""
 
+    class Kind(models.TextChoices):
+        PROBLEM = "problem", _("Problem")
+        # Klin 3.5, 4.4 (4): a member's proposal to improve the methodical work, which the
+        # council considers and puts before the authority.
+        PROPOSAL = "proposal", _("Proposal")
+
     class State(models.TextChoices):
         AT_COUNCIL = "at_council", _("Awaiting the council")
         CONSIDERED = "considered", _("Considered by the council")
@@ -582,6 +588,7 @@ class ProblemNotice(TimeStamped):
         related_name="problem_notices",
         verbose_name=_("status"),
     )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PROBLEM)
     description = models.TextField(_("problem"))
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.AT_COUNCIL

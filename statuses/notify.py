@@ -270,15 +270,24 @@ def termination_moved(*, case, event) -> None:
 def problem_moved(*, notice, event) -> None:
     status = notice.status
     words = {"org": status.organisation.short_name}
+    proposal = notice.kind == notice.Kind.PROPOSAL
     if event.action == "problem.report":
-        subject = _("%(org)s reports a problem of its platform") % words
+        subject = (
+            _("%(org)s makes a proposal to the council")
+            if proposal
+            else _("%(org)s reports a problem of its platform")
+        ) % words
         people = [
             *access.staff_serving(DECIDE, status.program_id),
             *access.staff_serving(CHECK, status.program_id),
         ]
         message = notice.description
     else:
-        subject = _("The council considered the problem reported by %(org)s") % words
+        subject = (
+            _("The council considered the proposal of %(org)s")
+            if proposal
+            else _("The council considered the problem reported by %(org)s")
+        ) % words
         people = list(selectors.status_holders(status))
         message = notice.council_decision
     _send(

@@ -1150,14 +1150,30 @@ def termination_department_decide(
 
 
 @service_transaction
-def problem_report(*, user, status_id: int, description: str) -> ProblemNotice:
+def problem_report(
+    *, user, status_id: int, description: str, kind: str = ProblemNotice.Kind.PROBLEM
+) -> ProblemNotice:
     """The holder reports a problem that may disrupt the platform; it goes to the council."""
     status = _locked(status_id)
     _require_holder(user, status)
     _require_live(status)
+    if kind not in ProblemNotice.Kind.values or (
+        kind == ProblemNotice.Kind.PROPOSAL and not status.program.takes_proposals
+    ):
+        raise ValidationError({"kind": [_("Choose what you send to the council.")]})
     if not description.strip():
-        raise ValidationError({"description": [_("Describe the problem.")]})
-    notice = ProblemNotice.objects.create(status=status, description=description, reported_by=user)
+        raise ValidationError(
+            {
+                "description": [
+                    _("Describe the proposal.")
+                    if kind == ProblemNotice.Kind.PROPOSAL
+                    else _("Describe the problem.")
+                ]
+            }
+        )
+    notice = ProblemNotice.objects.create(
+        status=status, kind=kind, description=description, reported_by=user
+    )
     event = audit_record(
         actor=user,
         action="problem.report",

@@ -33,6 +33,7 @@ from .forms import (
     PaperSignatureForm,
     PartnerAddForm,
     ProblemForm,
+    ProposalForm,
     RegistryFilterForm,
     SubmissionEventFormSet,
     SubmissionForm,
@@ -85,6 +86,11 @@ def status_detail(request, pk):
             "terminations": status.termination_cases.select_related("order", "status__program"),
             "open_case": open_case,
             "problem_form": ProblemForm() if is_holder and status.is_live else None,
+            "proposal_form": (
+                ProposalForm()
+                if is_holder and status.is_live and status.program.takes_proposals
+                else None
+            ),
             "request_form": (
                 TerminationRequestForm()
                 if is_holder and status.is_live and open_case is None
@@ -133,6 +139,12 @@ STATUS_ACTIONS = {
         ProblemForm,
         lambda request, status, data: services.problem_report(
             user=request.user, status_id=status.pk, **data
+        ),
+    ),
+    "proposal": (
+        ProposalForm,
+        lambda request, status, data: services.problem_report(
+            user=request.user, status_id=status.pk, kind="proposal", **data
         ),
     ),
     "termination_request": (

@@ -241,3 +241,57 @@ def test_leaving_at_ones_own_request_and_exclusion_are_the_councils_decisions(kl
     other.refresh_from_db()
     assert other.state == Status.State.TERMINATED
     assert other.end_reason.startswith("Систематическое неучастие")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_members_proposal_goes_to_the_council_and_its_decision_back(client, klin):
+    """3.5, 4.4 (4): members' proposals are recorded and put before the council; its decision
+    (to submit it to МУ «Методический кабинет», or not) comes back to the member."""
+    from councils import paper
+    from councils.models import AgendaItem
+    from notifications.models import Notification
+    from statuses.models import ProblemNotice
+
+    status, teacher = _member(klin)
+    client.force_login(teacher)
+    page = client.get(reverse("status-detail", args=[status.pk])).content.decode()
+    assert 'value="proposal"' in page
+    client.post(
+        reverse("status-action", args=[status.pk]),
+        {"action": "proposal", "description": "Провести окружной конкурс наставников"},
+    )
+    notice = ProblemNotice.objects.get(status=status)
+    assert notice.kind == ProblemNotice.Kind.PROPOSAL
+    secretary = User.objects.get(username="klin_secretary")
+    assert Notification.objects.filter(recipient=secretary, subject__contains="вносит предложение")
+
+    protocol = meeting_decides(
+        Council.objects.get(program=klin),
+        {
+            notice: (
+                "adopted",
+                "Поддержать предложение и направить его в МУ «Методический кабинет».",
+            )
+        },
+        secretary=secretary,
+        meeting_date=MEETING + datetime.timedelta(days=7),
+    )
+    item = protocol.meeting.items.get()
+    assert item.title.startswith("Предложение")
+    assert paper.default_texts(item, outcome=AgendaItem.Outcome.ADOPTED)["decided"] == (
+        "Поддержать предложение и направить его в МУ «Методический кабинет»."
+    )
+    notice.refresh_from_db()
+    assert notice.state == ProblemNotice.State.CONSIDERED
+    assert Notification.objects.filter(
+        recipient=teacher, subject__contains="рассмотрел предложение"
+    )
+
+
+def test_a_programme_without_proposals_takes_none(granted_status, coordinator):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        status_services.problem_report(
+            user=coordinator, status_id=granted_status.pk, description="x", kind="proposal"
+        )
