@@ -33,7 +33,7 @@ STEP_PERMISSIONS = (
 
 # Which people hold a waiting step, when nobody has taken it yet.
 ROLE_OF_STEP = {
-    "check": gettext_lazy("methodists of the information and methodology centre"),
+    "check": gettext_lazy("the programme's methodists"),
     "council": gettext_lazy("the council: the case waits for its meeting"),
     "approve": gettext_lazy("the department of education"),
 }

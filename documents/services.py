@@ -200,7 +200,7 @@ JOURNAL_DEFAULTS = {
         "padding": 3,
     },
     "submission": {
-        "title": "Входящие планы и отчёты площадок",
+        "title": "Входящие планы и отчёты",
         "pattern": "{prefix}-{year}/{seq}",
         "prefix": "ОТЧ",
         "padding": 4,

@@ -24,15 +24,17 @@ class PracticeForm(forms.Form):
     subject = forms.CharField(
         label=_("Subject"), max_length=LINE, help_text=_("E.g. mathematics, reading, mentoring.")
     )
-    level = forms.ChoiceField(label=_("Level of education"), choices=Level.choices)
+    level = forms.ChoiceField(
+        label=_("Level of education"), choices=[("", "---------"), *Level.choices]
+    )
     age_group = forms.CharField(
         label=_("Age group"), max_length=LINE, required=False, help_text=_("E.g. 7–10 years.")
     )
     authors = forms.CharField(
-        label=_("Authors"),
+        label=_("Co-authors"),
         max_length=LINE,
         required=False,
-        help_text=_("Co-authors as they are to be published; you are named as the author."),
+        help_text=_("As they are to be published, if any; you are named as the author."),
     )
 
     def clean_kind(self):

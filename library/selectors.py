@@ -76,7 +76,7 @@ def catalogue_qs(
     qs = (
         Practice.objects.filter(state=Practice.State.APPROVED, published__isnull=False)
         .filter(Exists(signed))
-        .select_related("published", "program")
+        .select_related("published", "program", "author")
     )
     if program:
         qs = qs.filter(program__code=program)

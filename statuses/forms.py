@@ -30,6 +30,11 @@ class SubmissionEventForm(forms.ModelForm):
             "reason": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def __init__(self, *args, planned_required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A programme that asks no yearly plan has no planned date to compare with.
+        self.fields["planned"].required = planned_required
+
     def clean_held_on(self):
         from django.utils import timezone
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from applications.paperwork import document_place, short_name, signer_context
 from applications.rules import academic_year_label
 from core.i18n import in_russian
-from core.russian import dative_full_name
+from core.russian import dative_full_name, genitive_full_name
 
 from . import reportform, selectors
 from .models import Agreement, AgreementParty, Duty, NetworkReport, Status, Submission
@@ -38,11 +38,22 @@ def submission_context(submission: Submission) -> dict:
         }
         for e in submission.events.all()
     ]
+    person = status.organisation.person
     context = {
         "authority": program.authority_name,
         "program_title": program.title,
         "status_name": program.status_name,
         "organisation": status.organisation.name,
+        # A person's report is «о деятельности Лавровой Ольги Петровны», signed by her; a
+        # programme without a yearly plan reports its events without a plan to compare with.
+        "by_person": person is not None,
+        "holder_genitive": (
+            genitive_full_name(person.last_name, person.first_name, person.middle_name)
+            if person
+            else ""
+        ),
+        "report_title": duty.title,
+        "asks_plan": selectors.schedule_for(program).asks_plan,
         "topic": status.topic,
         "academic_year": academic_year_label(duty.academic_year),
         "year_index": duty.year_index,

@@ -544,7 +544,9 @@ def submission_create(
         except ValidationError as exc:
             errors.update(exc.message_dict)
         columns = reportform.columns_of(definition, answers)
-    if not events:
+    asks_plan = selectors.schedule_for(duty.status.program).asks_plan
+    if not events and (duty.kind == Duty.Kind.PLAN or asks_plan):
+        # Without a yearly plan (a member's self-analysis) the report may list no events.
         errors["events"] = [_("List at least one event.")]
     if errors:
         raise ValidationError(errors)

@@ -247,7 +247,10 @@ def duty_detail(request, pk):
     )
     form = SubmissionForm()
     report = report_class() if report_class else None
-    formset = SubmissionEventFormSet(prefix="events")
+    # Where the programme asks no yearly plan, the report's events are optional and have no
+    # planned date.
+    planned = duty.kind == Duty.Kind.PLAN or selectors.schedule_for(duty.status.program).asks_plan
+    formset = SubmissionEventFormSet(prefix="events", form_kwargs={"planned_required": planned})
     file_form = FileForm()
     summary = []
     if request.method == "POST":
@@ -256,7 +259,9 @@ def duty_detail(request, pk):
             if action == "submit" and is_holder:
                 form = SubmissionForm(request.POST)
                 report = report_class(request.POST) if report_class else None
-                formset = SubmissionEventFormSet(request.POST, prefix="events")
+                formset = SubmissionEventFormSet(
+                    request.POST, prefix="events", form_kwargs={"planned_required": planned}
+                )
                 file_form = FileForm(request.POST, request.FILES)
                 forms_ = [f for f in (form, report, formset, file_form) if f is not None]
                 if all([f.is_valid() for f in forms_]):
@@ -308,6 +313,7 @@ def duty_detail(request, pk):
             "can_submit": is_holder and duty.state in Duty.OWED_STATES and duty.status.is_live,
             "form": form,
             "report_form": report,
+            "events_optional": not planned,
             "formset": formset,
             "file_form": file_form,
             "error_summary": summary,

@@ -144,9 +144,16 @@ class Words:
 
     application_events: str = "План мероприятий"
     plan_heading: str = "«{{ organisation }}» на {{ academic_year }} учебный год"
-    report_heading: str = "о деятельности «{{ organisation }}» за {{ academic_year }} учебный год"
-    plan_title: str = "2. Выполнение плана мероприятий (план / факт)"
+    report_heading: str = (
+        "о деятельности {% if by_person %}{{ holder_genitive or organisation }}"
+        "{% else %}«{{ organisation }}»{% endif %} за {{ academic_year }} учебный год"
+    )
+    plan_title: str = (
+        "{% if asks_plan is sameas false %}2. Проведённые мероприятия"
+        "{% else %}2. Выполнение плана мероприятий (план / факт){% endif %}"
+    )
     coordinator: str = "Координатор"
+    report_signer: str = "{% if by_person %}Составитель отчёта{% else %}Координатор{% endif %}"
     report_appendix: str = ""  # the regulation's appendix the report form is, printed above it
     holder_topic: str = "Тема:"
     holder_year: str = "Год работы по статусу:"
@@ -269,8 +276,8 @@ def _protocol(w: _Writer, words: Words, *, extract=False):
         w.tag("if agenda")
         w.para("ПОВЕСТКА ДНЯ:", bold=True)
         w.tag("endif")
-        w.tag("for title in agenda")
-        w.para("{{ loop.index }}. {{ title }}")
+        w.tag("for title in agenda")  # each line numbered already («1. Заявка …»)
+        w.para("{{ title }}")
         w.tag("endfor")
     w.tag("for item in items")
     w.para("{{ item.number }}. {{ item.title }}", bold=True)
@@ -383,7 +390,10 @@ def _work_plan(w: _Writer, words: Words):
 def _platform_report(w: _Writer, words: Words):
     if words.report_appendix:
         w.para(words.report_appendix, right=True, size=10)
-    w.header("АНАЛИТИЧЕСКИЙ ОТЧЁТ", words.report_heading)
+    w.header(
+        "{% if report_title %}{{ report_title|upper }}{% else %}АНАЛИТИЧЕСКИЙ ОТЧЁТ{% endif %}",
+        words.report_heading,
+    )
     _submission_intro(w, words)
     w.para("1. Краткие итоги года", bold=True)
     w.para("{{ summary|lines }}", indent=True)
@@ -413,7 +423,7 @@ def _platform_report(w: _Writer, words: Words):
     w.para("{{ loop.index + (3 if counts else 2) }}. {{ t.label }}", bold=True)
     w.para('{{ (t.value or "—")|lines }}', indent=True)
     w.tag("endfor")
-    w.signature([(words.coordinator, "{{ responsible_name }}")])
+    w.signature([(words.report_signer, "{{ responsible_name }}")])
 
 
 def _network_report(w: _Writer, words: Words):

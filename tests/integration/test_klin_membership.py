@@ -192,10 +192,15 @@ def test_the_self_analysis_asks_the_workshops_own_questions(client, klin):
     refused = client.post(url, {**post, "dissemination": "Выступление на РМО"})
     assert "Укажите число заседаний." in refused.content.decode()
     assert not Submission.objects.exists()
+    # Without a yearly plan the events are optional: she reports none.
+    no_events = {
+        k: v for k, v in post.items() if not k.startswith("events-0-") and k != "events-TOTAL_FORMS"
+    }
     sent = client.post(
         url,
         {
-            **post,
+            **no_events,
+            "events-TOTAL_FORMS": "0",
             "meetings_attended": "3",
             "dissemination": "Выступление на РМО",
             "publications-0-title": "Статья на сайте МУ «Методический кабинет»",
@@ -206,6 +211,21 @@ def test_the_self_analysis_asks_the_workshops_own_questions(client, klin):
     submission = Submission.objects.get()
     assert submission.answers["meetings_attended"] == 3
     assert submission.answers["publications"][0]["where"] == "https://klin-mk.ru/news/1"
+    assert not submission.events.exists()
+    # Its print form is her self-analysis, about her, signed by her: no platform's wording.
+    from documents.models import Document
+    from statuses import paper
+    from tests.documents_helpers import pdf_text
+
+    document = paper.submission_document(submission)
+    document.refresh_from_db()
+    with document.current_version.file.open("rb") as handle:
+        printed = " ".join(pdf_text(handle.read()).split())
+    assert (
+        "САМОАНАЛИЗ ДЕЯТЕЛЬНОСТИ" in printed and "о деятельности Лавровой Ольги Петровны" in printed
+    )
+    assert "Составитель отчёта" in printed and "план / факт" not in printed
+    assert "площадк" not in printed and Document.objects.filter(pk=document.pk).exists()
 
 
 @time_machine.travel(NOW, tick=False)
