@@ -84,6 +84,11 @@ class Program(TimeStamped):
         help_text=_("Printed on the programme's documents, e.g. “г. Томск”."),
     )
     is_active = models.BooleanField(_("accepting applications"), default=True)
+    # Klin 4.1: a programme created by an order is ended by one; then it accepts nothing.
+    liquidated_on = models.DateField(_("liquidated on"), null=True, blank=True, editable=False)
+    liquidation_order = LineField(
+        _("liquidation order"), max_length=limits.LINE, blank=True, editable=False
+    )
     applicants = models.CharField(
         _("who applies"),
         max_length=16,

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from viewflow.fsm.base import TransitionNotAllowed
 
@@ -21,6 +21,7 @@ from documents.models import Document
 from documents.services import document_create
 from programmes import access
 from programmes.access import APPROVE, CHECK
+from programmes.models import Program
 
 from . import notify, paper, paperwork, reportform, schedule, selectors, workdays
 from .machine import StatusMachine
@@ -1305,3 +1306,66 @@ def status_certificate_issue(*, status: Status, term=None) -> Document:
         scope=status.program.code,
     )
     return document
+
+
+# --- A programme ended by an order ----------------------------------------------------------
+
+
+@service_transaction
+def program_liquidate(
+    *, user, program_id: int, order_number: str, order_date: date, reason: str = ""
+) -> Program:
+    """The authority's order ends the programme (Klin 4.1: «создаётся и ликвидируется на
+    основании приказа»): it stops accepting applications, every status in force ends by that
+    order on its date (duties cancelled, holders told), and nothing more is accepted. Refused
+    while an application is still under review: it is decided first."""
+    from applications.services import _order_for  # the same "one order, several decisions"
+
+    _require(user, APPROVE)
+    program = lock(Program.objects).get(pk=program_id)
+    _require(user, APPROVE, program.pk)
+    if program.liquidated_on is not None:
+        raise ConflictError(_("The programme is already liquidated."))
+    if not order_number.strip() or order_date is None:
+        raise ValidationError({"order_number": [_("Give the number and the date of the order.")]})
+    open_cases = Application.objects.filter(
+        program=program,
+        state__in=[
+            Application.State.AT_METHODIST,
+            Application.State.AT_COUNCIL,
+            Application.State.AT_DEPARTMENT,
+        ],
+    )
+    if open_cases.exists():
+        numbers = ", ".join(open_cases.order_by("pk").values_list("reg_number", flat=True)[:10])
+        raise ConflictError(
+            _("Applications are still under review (%(numbers)s): decide them first.")
+            % {"numbers": numbers}
+        )
+    order = _order_for(program=program, number=order_number, date=order_date, user=user)
+    with translation.override("ru"):  # kept on each status: the record's language
+        words = _("The programme is liquidated by order No. %(number)s of %(date)s") % {
+            "number": order.number,
+            "date": order.date.strftime("%d.%m.%Y"),
+        }
+    text = f"{words}. {reason}".strip() if reason.strip() else words
+    ended = 0
+    for status_id in Status.objects.filter(
+        program=program, state__in=Status.LIVE_STATES
+    ).values_list("pk", flat=True):
+        status_terminate(
+            status_id=status_id, actor=user, reason=text, order=order, today=order_date
+        )
+        ended += 1
+    program.is_active = False
+    program.liquidated_on = order_date
+    program.liquidation_order = str(order)
+    program.save(update_fields=["is_active", "liquidated_on", "liquidation_order", "updated_at"])
+    audit_record(
+        actor=user,
+        action="program.liquidate",
+        obj=program,
+        comment=text,
+        data={"order": order.pk, "statuses_ended": ended},
+    )
+    return program
