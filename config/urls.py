@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("statuses.urls")),
     path("", include("library.urls")),
+    path("", include("communities.urls")),
     path("", include("applications.urls")),
 ]
 

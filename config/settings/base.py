@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "statuses",
     "councils",
     "library",
+    "communities",
     "notifications",
     "demo",
 ]

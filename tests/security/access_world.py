@@ -135,6 +135,16 @@ def build_world() -> World:
             files=[SimpleUploadedFile("practice.pdf", PDF, content_type="application/pdf")],
         )
         material = practice.versions.get().files.get()
+        # A community of the programme, curated by school 1's coordinator (a member).
+        from communities import services as communities
+
+        community = communities.community_create(
+            user=methodist,
+            program_id=program.pk,
+            kind="young_teachers",
+            name="Школа молодого педагога",
+            curator_id=coord1.pk,
+        )
 
     world = World()
     world.people = {
@@ -176,5 +186,6 @@ def build_world() -> World:
         "notification_coord1": {"pk": notification.pk},
         "practice1": {"pk": practice.pk},
         "practice1_file": {"pk": practice.pk, "document_id": material.pk},
+        "community1": {"pk": community.pk},
     }
     return world
