@@ -103,6 +103,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread",
             ],
+            # core is no app of its own: its template filters are named here.
+            "libraries": {"docket_text": "core.templatetags.docket_text"},
         },
     },
 ]

@@ -23,6 +23,8 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from core.text import quoted
+
 _BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 
 
@@ -42,6 +44,7 @@ def environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(autoescape=True)
     env.filters["d"] = _d
     env.filters["lines"] = _lines
+    env.filters["quoted"] = quoted
     return env
 
 

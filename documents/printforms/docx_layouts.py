@@ -164,7 +164,7 @@ class Words:
     holders_counted: str = "Участников, отчёты которых приняты"
     clause_1_1: str = (
         "1.1. Предметом Договора является сотрудничество Сторон в рамках программы "
-        "«{{ program_title }}» на базе организации — {{ organisation }}"
+        "{{ program_title|quoted }} на базе организации — {{ organisation }}"
         "{% if topic %} по теме «{{ topic }}»{% endif %}."
     )
     clause_2_1: str = (
@@ -332,7 +332,7 @@ def _status_certificate(w: _Writer, words: Words):
         "Настоящее свидетельство подтверждает, что {{ holder_dative or organisation }} "
         "присвоен статус "
         "«{{ status_name }}»{% if topic %} по теме «{{ topic }}»{% endif %}"
-        "{% if program_title %} в рамках программы «{{ program_title }}»{% endif %}.",
+        "{% if program_title %} в рамках программы {{ program_title|quoted }}{% endif %}.",
         indent=True,
     )
     w.para("Срок действия статуса: с {{ valid_from|d }} по {{ valid_until|d }}.", indent=True)
@@ -429,7 +429,7 @@ def _platform_report(w: _Writer, words: Words):
 def _network_report(w: _Writer, words: Words):
     w.header(
         "ЕЖЕГОДНЫЙ АНАЛИТИЧЕСКИЙ ОТЧЁТ",
-        "о результатах деятельности сети «{{ program_title }}» за {{ academic_year }} учебный год",
+        "о результатах деятельности сети {{ program_title|quoted }} за {{ academic_year }} учебный год",
     )
     w.para(words.network_sources, indent=True)
     w.para("1. Сводные показатели сети", bold=True)
@@ -558,7 +558,7 @@ def _publication_consent(w: _Writer, words: Words):
     w.para(
         "Я, {{ author }}{% if author_position %}, {{ author_position }}{% endif %}, даю "
         "{{ authority }} согласие на размещение в открытом каталоге материалов программы "
-        "«{{ program_title }}» ({{ catalogue }}) материала «{{ title }}»"
+        "{{ program_title|quoted }} ({{ catalogue }}) материала «{{ title }}»"
         "{% if authors %} (авторы: {{ authors }}){% endif %} и его последующих редакций, "
         "одобренных к публикации, вместе с моими фамилией, именем и отчеством как автора, — "
         "для свободного ознакомления с ними неограниченного круга лиц.",

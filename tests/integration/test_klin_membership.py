@@ -144,6 +144,7 @@ def test_a_teacher_applies_with_evidence_for_each_criterion_and_the_council_admi
     with certificate.current_version.file.open("rb") as handle:
         printed = " ".join(pdf_text(handle.read()).split())
     assert "подтверждает, что Лавровой Ольге Петровне присвоен статус" in printed, printed
+    assert "««" not in printed  # the workshop's name opens with its own quotes
 
     # The register of members (staff's page) shows who, since when, the grounds and her field.
     page = APIClient()

@@ -20,3 +20,13 @@ from core.russian import dative_full_name
 )
 def test_a_full_name_in_the_dative(name, dative):
     assert dative_full_name(*name) == dative
+
+
+def test_a_name_that_opens_with_its_own_quotes_is_not_quoted_twice():
+    from core.text import quoted
+
+    assert quoted("Молодой специалист") == "«Молодой специалист»"
+    assert quoted("«Мастерская наставничества» городского округа Клин") == (
+        "«Мастерская наставничества» городского округа Клин"
+    )
+    assert quoted("") == ""
