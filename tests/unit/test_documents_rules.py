@@ -169,13 +169,16 @@ def test_the_demo_signers_get_certificates_once():
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
     owners = sorted(SignerCertificate.objects.values_list("user__username", flat=True))
-    # The methodist and the coordinators sign cooperation agreements.
+    # The methodist and the coordinators sign cooperation agreements; Klin's teachers sign
+    # their consent to publish a practice.
     assert owners == [
         "chair",
         "coord1",
         "coord2",
         "klin_chair",
         "klin_secretary",
+        "klin_teacher1",
+        "klin_teacher2",
         "methodist",
         "official",
         "secretary",
