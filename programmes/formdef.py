@@ -240,7 +240,12 @@ class GroupWidget(forms.Widget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        rows = [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+        # Rows typed in come back; blank ones do not pile up after each refused save.
+        rows = [
+            row
+            for row in (value if isinstance(value, list) else [])
+            if isinstance(row, dict) and not all(_empty(v) for v in row.values())
+        ]
         blank = max(int(self.group.get("min") or 0) - len(rows), 0) + 2
         fields = self.row_form.base_fields
         context["widget"]["headers"] = [fields[f["name"]].label for f in self.group["fields"]]

@@ -87,6 +87,19 @@ def test_the_page_takes_rows_checks_each_and_shows_them(client, program, applica
     text = bad.content.decode()
     assert "Строка 1" in text and "Введите целое число." in text
     assert not Application.objects.exists()
+    # The row typed in comes back, with two blank rows, however often the save is refused.
+    again = client.post(
+        reverse("application-create"),
+        {
+            **base,
+            "contests-0-title": "",
+            "contests-0-level": "regional",
+            "contests-0-year": "x",
+            "contests-1-title": "",
+            "contests-2-title": "",
+        },
+    ).content.decode()
+    assert 'name="contests-2-title"' in again and 'name="contests-3-title"' not in again
 
     response = client.post(
         reverse("application-create"),
