@@ -187,6 +187,12 @@ JOURNAL_DEFAULTS = {
     "protocol": {"title": "Протоколы заседаний", "pattern": "{seq}"},
     "protocol_extract": {"title": "Выписки из протоколов", "pattern": "{seq}"},
     "order": {"title": "Распоряжения", "pattern": "{seq}-{suffix}", "suffix": "р"},
+    "programme_documents": {
+        "title": "Документы программ (приказы, положения)",
+        "pattern": "{prefix}-{year}/{seq}",
+        "prefix": "ДП",
+        "padding": 3,
+    },
     "publication_consent": {
         "title": "Согласия авторов на публикацию материалов",
         "pattern": "{prefix}-{year}/{seq}",

@@ -1,10 +1,13 @@
 """Admin: the production calendar and the reporting calendars are reference data edited here;
 terms, duties and submissions change only through the audited services."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from audit.admin_base import AuditedAdmin, PersonalDataAdmin, ReadOnlyAdmin
 
+from . import services
 from .models import (
     Agreement,
     AgreementParty,
@@ -14,6 +17,7 @@ from .models import (
     DutySchedule,
     NetworkReport,
     ProblemNotice,
+    ProgrammeDocument,
     Status,
     StatusTerm,
     Submission,
@@ -118,3 +122,88 @@ class SweepFailureAdmin(ReadOnlyAdmin):
 class StatusAdmin(ReadOnlyAdmin):
     list_display = ("organisation", "program", "valid_from", "valid_until", "state", "order")
     list_filter = ("state", "program")
+
+
+class ProgrammeDocumentForm(forms.ModelForm):
+    upload = forms.FileField(label=gettext_lazy("File"), required=False)
+
+    class Meta:
+        model = ProgrammeDocument
+        fields = ("role",)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk and self.has_changed() and not cleaned.get("upload"):
+            self.add_error("upload", gettext_lazy("Attach the document's file."))
+        return cleaned
+
+
+class ProgrammeDocumentInline(admin.TabularInline):
+    """The programme's own documents (the creating order, the Положение): stored and registered
+    in a journal by the service when uploaded, never changed afterwards."""
+
+    model = ProgrammeDocument
+    form = ProgrammeDocumentForm
+    extra = 1
+    can_delete = False
+    fields = ("role", "upload", "registered")
+    readonly_fields = ("registered",)
+
+    @admin.display(description=gettext_lazy("Registered"))
+    def registered(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        if not obj or not obj.pk:
+            return ""
+        d = obj.document
+        return format_html(
+            '<a href="{}">{} № {}</a>',
+            reverse("document-detail", args=[d.pk]),
+            d.title,
+            d.reg_number,
+        )
+
+
+def _with_programme_documents():
+    """The programme's admin (programmes/admin.py) gains the documents inline; the upload goes
+    through statuses.services, which the lower programmes package may not import."""
+    from programmes.models import Program
+
+    current = type(admin.site._registry[Program])
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ProgrammeDocument:
+            return current.save_formset(self, request, form, formset, change)
+        added = []
+        for inline in formset.forms:
+            data = inline.cleaned_data or {}
+            if data.get("upload") and not inline.instance.pk:
+                added.append(
+                    services.programme_document_add(
+                        user=request.user,
+                        program_id=form.instance.pk,
+                        role=data["role"],
+                        uploaded=data["upload"],
+                    )
+                )
+        # What the admin's change message reads of a saved formset.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = added, [], []
+        return None
+
+    admin.site.unregister(Program)
+    admin.site.register(
+        Program,
+        type(
+            current.__name__,
+            (current,),
+            {
+                "inlines": [*current.inlines, ProgrammeDocumentInline],
+                "save_formset": save_formset,
+                "__module__": __name__,
+            },
+        ),
+    )
+
+
+_with_programme_documents()

@@ -53,6 +53,12 @@ class StatusesConfig(AppConfig):
             ),
         )
         case_access_register(Agreement, paper.agreement_can_view)
+        # The programme's own documents (its orders, its Положение): whoever serves it.
+        from programmes.models import Program
+
+        case_access_register(
+            Program, lambda user, program: access.may(user, access.SEE_ALL, program.pk)
+        )
         case_signed_register(
             Agreement, paper.agreement_document_signed, lock_case=paper.agreement_lock_for_signing
         )

@@ -832,3 +832,31 @@ class SweepFailure(TimeStamped):
 
     def __str__(self):
         return f"{self.sweep}: {self.model} #{self.object_id}"
+
+
+class ProgrammeDocument(TimeStamped):
+    """A registered document of the programme itself (Klin 4.1, 5.1): the order creating it,
+    its Положение, the order liquidating it. Kept here, beside the liquidation, because
+    programmes (a lower layer) do not know documents."""
+
+    class Role(models.TextChoices):
+        FOUNDING_ORDER = "founding_order", _("Order creating the programme")
+        REGULATION = "regulation", _("Regulation (Положение)")
+        LIQUIDATION_ORDER = "liquidation_order", _("Order liquidating the programme")
+        OTHER = "other", _("Other document")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="documents", verbose_name=_("programme")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    document = models.OneToOneField(
+        "documents.Document", on_delete=models.PROTECT, related_name="+", verbose_name=_("document")
+    )
+
+    class Meta:
+        verbose_name = _("document of the programme")
+        verbose_name_plural = _("documents of the programme")
+        ordering = ["program", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.document}"

@@ -462,9 +462,13 @@ def status_registry_qs() -> QuerySet[Status]:
 
 
 def register_programs(user) -> QuerySet[Program]:
-    """The programmes whose register the user may open: those with a status he may see."""
+    """The programmes whose register the user may open: those he serves, and those with a
+    status he may see."""
     ids = status_visible_qs(user).values("program_id")
-    return Program.objects.filter(pk__in=ids).order_by("title")
+    served = access.staff_program_ids(user, access.SEE_ALL)
+    if served is None:
+        return Program.objects.order_by("title")
+    return Program.objects.filter(Q(pk__in=ids) | Q(pk__in=served)).distinct().order_by("title")
 
 
 def register_qs(user, program) -> QuerySet[Status]:

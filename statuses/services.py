@@ -29,6 +29,7 @@ from .models import (
     Duty,
     NetworkReport,
     ProblemNotice,
+    ProgrammeDocument,
     Status,
     StatusTerm,
     Submission,
@@ -1369,3 +1370,27 @@ def program_liquidate(
         data={"order": order.pk, "statuses_ended": ended},
     )
     return program
+
+
+@service_transaction
+def programme_document_add(*, user, program_id: int, role: str, uploaded) -> ProgrammeDocument:
+    """Store a document of the programme (its creating order, its Положение…) and register it
+    in the programme documents' journal."""
+    program = Program.objects.get(pk=program_id)
+    if role not in ProgrammeDocument.Role.values:
+        raise ValidationError({"role": [_("Choose what the document is.")]})
+    label = str(ProgrammeDocument.Role(role).label)
+    document = document_create(
+        uploaded=uploaded, author=user, title=f"{label}: {program.title}"[:500], case=program
+    )
+    documents.journal_register(
+        document=document, journal_code="programme_documents", scope=program.code, actor=user
+    )
+    row = ProgrammeDocument.objects.create(program=program, role=role, document=document)
+    audit_record(
+        actor=user,
+        action="program.document_add",
+        obj=program,
+        data={"document": document.pk, "role": role},
+    )
+    return row

@@ -727,6 +727,12 @@ def registry(request):
             "columns": columns,
             "rows": rows,
             "page": page,
+            # The programme's own orders and Положение, to those who serve it.
+            "documents": (
+                program.documents.select_related("document")
+                if program is not None and access.may(request.user, access.SEE_ALL, program.pk)
+                else []
+            ),
         },
     )
 
