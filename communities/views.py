@@ -8,19 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import DocketError
-from core.forms import error_summary
+from core.forms import error_summary, errors_to_forms
 
 from . import selectors, services
 from .forms import CommunityForm, ParticipantsForm, PlanItemDoneForm, PlanItemForm
-
-
-def _onto(form, exc: ValidationError, request) -> None:
-    for name, field_errors in exc.message_dict.items():
-        if form is not None and name in form.fields:
-            form.add_error(name, field_errors)
-        else:
-            for message in field_errors:
-                messages.error(request, message)
 
 
 @login_required
@@ -45,7 +36,7 @@ def community_list(request):
                     curator_id=int(request.POST.get("curator") or 0),
                 )
             except ValidationError as exc:
-                _onto(form, exc, request)
+                errors_to_forms(request, exc, form)
             except DocketError as exc:
                 messages.error(request, exc.message)
             else:
@@ -109,7 +100,7 @@ def community_detail(request, pk):
                 raise Http404
         except ValidationError as exc:
             target = {"participants": participants, "plan_add": item_form}.get(action, done_form)
-            _onto(target, exc, request)
+            errors_to_forms(request, exc, target)
         except DocketError as exc:
             messages.error(request, exc.message)
     return render(

@@ -86,3 +86,17 @@ class DateInput(forms.DateInput):
     def __init__(self, attrs=None):
         attrs = {"placeholder": "дд.мм.гггг", "inputmode": "numeric", "size": 10, **(attrs or {})}
         super().__init__(attrs=attrs, format="%d.%m.%Y")
+
+
+def errors_to_forms(request, exc, *parts) -> None:
+    """A service's ValidationError shown where it belongs: each field's messages on the form
+    that has that field (the first of `parts`), the others as page messages."""
+    from django.contrib import messages
+
+    for name, field_errors in exc.message_dict.items():
+        owner = next((f for f in parts if f is not None and name in f.fields), None)
+        if owner is not None:
+            owner.add_error(name, field_errors)
+        else:
+            for message in field_errors:
+                messages.error(request, message)

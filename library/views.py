@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core.errors import DocketError
-from core.forms import error_summary
+from core.forms import error_summary, errors_to_forms
 from core.ratelimit import rate_exceeded
 from documents.downloads import version_response
 
@@ -20,15 +20,6 @@ from .forms import CatalogueSearchForm, FilesForm, PracticeForm, ReviewForm
 from .models import Practice
 
 PAGE = 20
-
-
-def _errors_onto(form, exc: ValidationError, request) -> None:
-    for name, field_errors in exc.message_dict.items():
-        if name in form.fields:
-            form.add_error(name, field_errors)
-        else:
-            for message in field_errors:
-                messages.error(request, message)
 
 
 @login_required
@@ -65,9 +56,7 @@ def practice_create(request):
                     files=files.cleaned_data["files"],
                 )
             except ValidationError as exc:
-                _errors_onto(form, exc, request)
-                if "files" in exc.message_dict:
-                    files.add_error("files", exc.message_dict["files"])
+                errors_to_forms(request, exc, form, files)
             except DocketError as exc:
                 messages.error(request, exc.message)
             else:
@@ -133,7 +122,7 @@ def practice_detail(request, pk):
             if action not in ("review", "revise", "withdraw"):
                 raise Http404
         except ValidationError as exc:
-            _errors_onto(review if action == "review" else revise, exc, request)
+            errors_to_forms(request, exc, review if action == "review" else revise, files)
         except DocketError as exc:
             messages.error(request, exc.message)
     return render(

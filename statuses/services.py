@@ -961,6 +961,17 @@ def termination_request(*, user, status_id: int, reason: str) -> TerminationCase
     return case
 
 
+def _require_grounds(grounds: str, reason: str, *, allowed) -> None:
+    """Grounds the programme knows, and a reason, for a termination the staff bring."""
+    errors = {}
+    if grounds not in allowed:
+        errors["grounds"] = [_("Choose the grounds.")]
+    if not reason.strip():
+        errors["reason"] = [_("State the reason for the termination.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 @service_transaction
 def termination_raise(*, user, status_id: int, grounds: str, reason: str) -> TerminationCase:
     """A methodist of the programme brings the early termination of a status before the
@@ -971,13 +982,7 @@ def termination_raise(*, user, status_id: int, grounds: str, reason: str) -> Ter
     _require(user, CHECK, status.program_id)
     _require_live(status)
     _require_no_open_termination(status)
-    errors = {}
-    if grounds not in dict(grounds_choices(status.program)):
-        errors["grounds"] = [_("Choose the grounds.")]
-    if not reason.strip():
-        errors["reason"] = [_("State the reason for the termination.")]
-    if errors:
-        raise ValidationError(errors)
+    _require_grounds(grounds, reason, allowed=dict(grounds_choices(status.program)))
     case = TerminationCase.objects.create(
         status=status,
         grounds=grounds,
@@ -1020,14 +1025,8 @@ def termination_propose(
     status = _locked(status_id)
     _require_live(status)
     _require_no_open_termination(status)
-    errors = {}
     allowed = {TerminationCase.Grounds.REPORTS, *dict(grounds_choices(status.program))}
-    if grounds not in allowed:
-        errors["grounds"] = [_("Choose the grounds.")]
-    if not reason.strip():
-        errors["reason"] = [_("State the reason for the termination.")]
-    if errors:
-        raise ValidationError(errors)
+    _require_grounds(grounds, reason, allowed=allowed)
     case = TerminationCase.objects.create(
         status=status,
         grounds=grounds,

@@ -18,7 +18,7 @@ from applications import selectors as application_selectors
 from applications.views import _errors_to_messages
 from core.downloads import attachment_response
 from core.errors import DocketError
-from core.forms import error_summary
+from core.forms import error_summary, errors_to_forms
 from core.ratelimit import rate_exceeded
 from core.spreadsheets import SafeCsvWriter, xlsx_append
 from programmes import access
@@ -221,17 +221,6 @@ def _events_from(formset) -> list[dict]:
     ]
 
 
-def _errors_to_forms(exc: ValidationError, *forms_, request) -> None:
-    """A service's field errors on the form that has the field; the others as messages."""
-    for name, field_errors in exc.message_dict.items():
-        owner = next((f for f in forms_ if f is not None and name in f.fields), None)
-        if owner is not None:
-            owner.add_error(name, field_errors)
-        else:
-            for message in field_errors:
-                messages.error(request, message)
-
-
 @login_required
 def duty_detail(request, pk):
     """A plan or report: the holder fills and sends it; a methodist checks it; the council
@@ -276,7 +265,7 @@ def duty_detail(request, pk):
                         )
                     except ValidationError as exc:
                         # What the report still lacks goes beside its field, as on the page.
-                        _errors_to_forms(exc, form, report, request=request)
+                        errors_to_forms(request, exc, form, report)
                     else:
                         messages.success(request, _("Sent. A methodist will check it."))
                         return redirect("duty-detail", pk=duty.pk)

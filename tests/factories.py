@@ -254,3 +254,24 @@ def serve(program, *users) -> None:
     for user in users:
         for group in user.groups.filter(name__in=STAFF_ROLES):
             ProgrammeStaff.objects.get_or_create(user=user, program=program, group=group)
+
+
+def status_held(program, *, holder=None, member=None, on=datetime.date(2026, 10, 20)):
+    """A live status of `program` held by `holder` (a new organisation if none), granted on
+    `on` until the end of that academic year; `member` (a user) acts for the holder."""
+    from statuses.models import Status
+
+    holder = holder or OrganisationFactory()
+    if member is not None:
+        OrganisationMembership.objects.get_or_create(user=member, organisation=holder)
+    application = ApplicationFactory(
+        program=program, organisation=holder, state=Application.State.GRANTED, events=[]
+    )
+    return Status.objects.create(
+        program=program,
+        organisation=holder,
+        application=application,
+        topic="Наставничество",
+        valid_from=on,
+        valid_until=datetime.date(on.year + 1, 8, 31),
+    )

@@ -3,15 +3,11 @@ rules as the pages (materials required, no publication without the signed consen
 kept), the open catalogue without a token; the registry names a person only to those who see
 the status."""
 
-import datetime
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents import services as documents
-from programmes.models import OrganisationMembership
-from statuses.models import Status
-from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, status_held
 from tests.pdf_builder import build_pdf
 from tests.story import rendered
 
@@ -33,18 +29,7 @@ def member(workshop):
     holder = OrganisationFactory(name="Никитин Андрей Сергеевич", short_name="Никитин А. С.")
     holder.person = teacher
     holder.save()
-    OrganisationMembership.objects.create(user=teacher, organisation=holder)
-    application = ApplicationFactory(
-        program=workshop, organisation=holder, state="granted", events=[]
-    )
-    Status.objects.create(
-        program=workshop,
-        organisation=holder,
-        application=application,
-        topic="Наставничество",
-        valid_from=datetime.date(2026, 10, 20),
-        valid_until=datetime.date(2027, 8, 31),
-    )
+    status_held(workshop, holder=holder, member=teacher)
     return teacher
 
 

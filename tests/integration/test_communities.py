@@ -12,9 +12,7 @@ from audit.models import AuditEvent
 from communities import services
 from communities.models import Community
 from core.errors import NotAllowed
-from programmes.models import OrganisationMembership
-from statuses.models import Status
-from tests.factories import ApplicationFactory, OrganisationFactory, ProgramFactory, UserFactory
+from tests.factories import OrganisationFactory, ProgramFactory, UserFactory, status_held
 
 pytestmark = pytest.mark.django_db
 
@@ -22,18 +20,7 @@ pytestmark = pytest.mark.django_db
 def _member(program, username: str):
     user = UserFactory(username=username, last_name=username.title(), first_name="Анна")
     holder = OrganisationFactory(name=f"{username} А.", short_name=username)
-    OrganisationMembership.objects.create(user=user, organisation=holder)
-    application = ApplicationFactory(
-        program=program, organisation=holder, state="granted", events=[]
-    )
-    Status.objects.create(
-        program=program,
-        organisation=holder,
-        application=application,
-        topic="Наставничество",
-        valid_from=datetime.date(2026, 10, 20),
-        valid_until=datetime.date(2027, 8, 31),
-    )
+    status_held(program, holder=holder, member=user)
     return user
 
 

@@ -5,8 +5,6 @@ approves it (recommended for dissemination); each version stays as it was; appro
 form an open catalogue searchable without login; the author's withdrawal takes it out and keeps
 its history."""
 
-import datetime
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -16,9 +14,7 @@ from core.errors import ConflictError, NotAllowed
 from documents import services as documents
 from library import services
 from library.models import Practice
-from programmes.models import OrganisationMembership
-from statuses.models import Status
-from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, status_held
 from tests.pdf_builder import build_pdf
 from tests.story import rendered
 
@@ -49,16 +45,7 @@ def member(bank):
     """A teacher holding a live membership of the workshop."""
     teacher = UserFactory(username="lavrova", last_name="Лаврова", first_name="Ольга")
     holder = OrganisationFactory(name="Лаврова Ольга Петровна", short_name="Лаврова О. П.")
-    OrganisationMembership.objects.create(user=teacher, organisation=holder)
-    application = ApplicationFactory(program=bank, organisation=holder, state="granted", events=[])
-    Status.objects.create(
-        program=bank,
-        organisation=holder,
-        application=application,
-        topic="Наставничество",
-        valid_from=datetime.date(2026, 10, 20),
-        valid_until=datetime.date(2027, 8, 31),
-    )
+    status_held(bank, holder=holder, member=teacher)
     return teacher
 
 

@@ -15,7 +15,7 @@ from core.errors import ConflictError, NotAllowed
 from notifications.models import Notification
 from statuses import services as status_services
 from statuses.models import Duty, Status
-from tests.factories import ApplicationFactory, OrganisationFactory
+from tests.factories import OrganisationFactory, status_held
 from tests.story import submitted
 
 pytestmark = pytest.mark.django_db
@@ -23,17 +23,8 @@ ORDER_DAY = datetime.date(2027, 6, 30)
 
 
 def _member(program, n=1) -> Status:
-    holder = OrganisationFactory(name=f"Член {n}", short_name=f"Член {n}")
-    application = ApplicationFactory(
-        program=program, organisation=holder, state="granted", events=[]
-    )
-    return Status.objects.create(
-        program=program,
-        organisation=holder,
-        application=application,
-        topic="Наставничество",
-        valid_from=datetime.date(2026, 10, 20),
-        valid_until=datetime.date(2027, 8, 31),
+    return status_held(
+        program, holder=OrganisationFactory(name=f"Член {n}", short_name=f"Член {n}")
     )
 
 
