@@ -26,6 +26,9 @@ urlpatterns = [
     path("", include("statuses.urls")),
     path("", include("library.urls")),
     path("", include("communities.urls")),
+    path("", include("yearwork.urls")),
+    path("", include("surveys.urls")),
+    path("", include("annualreports.urls")),
     path("", include("applications.urls")),
 ]
 

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "councils",
     "library",
     "communities",
+    "yearwork",
+    "surveys",
+    "annualreports",
     "notifications",
     "demo",
 ]
