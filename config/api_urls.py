@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from library import api as library
 from statuses.api import StatusListView
+from yearwork import api as yearwork
 
 app_name = "api"
 
@@ -30,5 +31,46 @@ urlpatterns = [
         "public/practices/<int:pk>/",
         library.CataloguePracticeView.as_view(),
         name="practice-public",
+    ),
+    path("work-plans/", yearwork.WorkPlanListView.as_view(), name="work-plan-list"),
+    path("work-plans/<int:pk>/", yearwork.WorkPlanDetailView.as_view(), name="work-plan-detail"),
+    path(
+        "work-plans/<int:pk>/items/",
+        yearwork.WorkPlanItemAddView.as_view(),
+        name="work-plan-item-add",
+    ),
+    path(
+        "work-plans/<int:pk>/items/done/",
+        yearwork.WorkPlanItemDoneView.as_view(),
+        name="work-plan-item-done",
+    ),
+    path(
+        "work-plans/<int:pk>/participation/",
+        yearwork.ParticipationView.as_view(),
+        name="work-plan-participation",
+    ),
+    path(
+        "work-plans/<int:pk>/submit/",
+        yearwork.WorkPlanSubmitView.as_view(),
+        name="work-plan-submit",
+    ),
+    path("assignments/", yearwork.AssignmentListView.as_view(), name="assignment-list"),
+    path(
+        "assignments/<int:pk>/", yearwork.AssignmentDetailView.as_view(), name="assignment-detail"
+    ),
+    path(
+        "assignments/<int:pk>/report/",
+        yearwork.AssignmentReportView.as_view(),
+        name="assignment-report",
+    ),
+    path(
+        "assignments/<int:pk>/close/",
+        yearwork.AssignmentCloseView.as_view(),
+        name="assignment-close",
+    ),
+    path(
+        "assignments/<int:pk>/cancel/",
+        yearwork.AssignmentCancelView.as_view(),
+        name="assignment-cancel",
     ),
 ]

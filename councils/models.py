@@ -214,6 +214,7 @@ class AgendaItem(TimeStamped):
         RENEWAL = "renewal", _("Renewal")
         TERMINATION = "termination", _("Termination")
         PROBLEM = "problem", _("Problem notice")
+        PLAN = "plan", _("Plan of work")
         FREE = "free", _("Other question")
 
     class Status(models.TextChoices):

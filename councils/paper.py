@@ -87,6 +87,10 @@ _KIND_TEXTS = {
         gettext_lazy("Take note of the problem; measures: "),
         gettext_lazy("Take note of the problem; no measures are needed."),
     ),
+    AgendaItem.Kind.PLAN: (
+        gettext_lazy("Approve the plan of work."),
+        gettext_lazy("Return the plan of work for revision: "),
+    ),
     AgendaItem.Kind.TERMINATION: (
         gettext_lazy("Terminate the status early; submit the decision to the department."),
         gettext_lazy("Do not terminate the status early."),

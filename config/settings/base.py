@@ -249,6 +249,8 @@ CELERY_BEAT_SCHEDULE = {
     # A council whose regulation's minimum of meetings a year is at risk: its secretary, chair
     # and the programme's methodists are told (once a month at most while it stays so).
     "council-meetings-minimum": {"task": "councils.tasks.meetings_minimum", "schedule": 86400.0},
+    # Assignments given to a programme: a reminder before the due date, a letter once overdue.
+    "assignments-remind": {"task": "yearwork.tasks.assignments_remind", "schedule": 3600.0},
 }
 # Flow jobs (applications/jobs.py): a job runs at most FLOW_JOB_MAX_RETRIES + 1 times in all,
 # counted on its row, waiting the backoff doubled after each failure, then ERROR. The sweep

@@ -145,6 +145,29 @@ def build_world() -> World:
             name="Школа молодого педагога",
             curator_id=coord1.pk,
         )
+        # The programme's plan of work drafted by the secretary (with the community's plan),
+        # and an assignment the methodist gave school 1's coordinator (a member).
+        from yearwork import services as yearwork
+
+        communities.plan_item_add(
+            user=coord1,
+            community_id=community.pk,
+            academic_year=2026,
+            title="Семинар наставников",
+            due=datetime.date(2027, 2, 1),
+            responsible="Куратор",
+        )
+        work_plan = yearwork.work_plan_create(
+            user=secretary, program_id=program.pk, academic_year=2026
+        )
+        assignment = yearwork.assignment_issue(
+            user=methodist,
+            program_id=program.pk,
+            title="Подготовить обзор практик",
+            description="",
+            due=datetime.date(2026, 12, 20),
+            assignee_id=coord1.pk,
+        )
 
     world = World()
     world.people = {
@@ -187,5 +210,7 @@ def build_world() -> World:
         "practice1": {"pk": practice.pk},
         "practice1_file": {"pk": practice.pk, "document_id": material.pk},
         "community1": {"pk": community.pk},
+        "work_plan1": {"pk": work_plan.pk},
+        "assignment1": {"pk": assignment.pk},
     }
     return world
