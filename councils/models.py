@@ -215,6 +215,8 @@ class AgendaItem(TimeStamped):
         TERMINATION = "termination", _("Termination")
         PROBLEM = "problem", _("Problem notice")
         PLAN = "plan", _("Plan of work")
+        ANNUAL_REPORT = "annual_report", _("Annual report of the programme")
+        SURVEY = "survey", _("Questionnaire results")
         FREE = "free", _("Other question")
 
     class Status(models.TextChoices):
